@@ -1,0 +1,369 @@
+// hugecheck: the command-line front end. It wires the pieces together: a scenario and a
+// variant make a model, the selected properties a checker, the explorer searches, and
+// counterexamples turns its violations into traces.
+#include <unistd.h>
+#include <z3.h>
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "counterexamples/trace.hpp"
+#include "explorer/bfs.hpp"
+#include "model/hugetlb_model.hpp"
+#include "model/scenario_catalog.hpp"
+#include "properties/properties.hpp"
+
+namespace {
+
+using namespace hugecheck;
+
+constexpr int kExitHolds = 0, kExitViolation = 1, kExitUsage = 2, kExitIncomplete = 3;
+constexpr int kExitInternal = 70;  // EX_SOFTWARE: a bug in hugecheck
+constexpr const char* kVersion = "0.1.0";
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_signal(int) {
+    g_interrupted.store(true);
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;  // a second Ctrl-C kills at once
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+struct CheckOptions {
+    std::string scenario = "surplus-race";
+    std::string variant = "seed";
+    std::string properties;  // --property
+    std::string skip;        // --skip
+    bool keep_going = false;
+    bool no_properties = false;
+    std::string max_states, time_limit, max_memory;
+    std::string trace_json;
+    bool quiet = false;
+};
+
+// "1000000", "1e6", "2M" (10^6): a state count.
+std::uint64_t parse_count(const std::string& text, const std::string& option) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (...) {
+        used = 0;
+    }
+    std::string suffix = text.substr(used);
+    double scale = 1;
+    if (suffix == "k" || suffix == "K")
+        scale = 1e3;
+    else if (suffix == "M")
+        scale = 1e6;
+    else if (suffix == "G")
+        scale = 1e9;
+    else if (!suffix.empty())
+        used = 0;
+    v *= scale;
+    if (used == 0 || !(v >= 1) || v > 4e9)
+        throw InputError(
+            option, 0, "",
+            "'" + text + "' is not a state count between 1 and 4e9 (e.g. 1000000, 5M)");
+    return static_cast<std::uint64_t>(v);
+}
+
+// "90", "90s", "2.5m", "1h": seconds.
+double parse_seconds(const std::string& text, const std::string& option) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (...) {
+        used = 0;
+    }
+    const std::string suffix = text.substr(used);
+    double scale = 1;
+    if (suffix == "m")
+        scale = 60;
+    else if (suffix == "h")
+        scale = 3600;
+    else if (!suffix.empty() && suffix != "s")
+        used = 0;
+    v *= scale;
+    if (used == 0 || !(v > 0) || v > 1e7)
+        throw InputError(option, 0, "",
+                         "'" + text + "' is not a duration (seconds, or with s/m/h: 90, 2.5m, 1h)");
+    return v;
+}
+
+// "512" (MiB), "512M", "2G", "1.5G": bytes.
+std::uint64_t parse_memory(const std::string& text, const std::string& option) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (...) {
+        used = 0;
+    }
+    const std::string suffix = text.substr(used);
+    double scale = 1024.0 * 1024;
+    if (suffix == "K" || suffix == "KiB")
+        scale = 1024;
+    else if (suffix == "G" || suffix == "GiB")
+        scale = 1024.0 * 1024 * 1024;
+    else if (suffix == "T" || suffix == "TiB")
+        scale = 1024.0 * 1024 * 1024 * 1024;
+    else if (!suffix.empty() && suffix != "M" && suffix != "MiB")
+        used = 0;
+    v *= scale;
+    if (used == 0 || !(v >= 1024 * 1024) || v > 1e15)
+        throw InputError(option, 0, "",
+                         "'" + text + "' is not a memory size of at least 1 MiB (e.g. 512M, 2G)");
+    return static_cast<std::uint64_t>(v);
+}
+
+std::string human_bytes(double b) {
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    int u = 0;
+    while (b >= 1024 && u < 4) {
+        b /= 1024;
+        ++u;
+    }
+    char buf[32];
+    std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+    return buf;
+}
+
+std::string human_count(double n) {
+    char buf[32];
+    if (n >= 1e6)
+        std::snprintf(buf, sizeof buf, "%.2fM", n / 1e6);
+    else if (n >= 1e4)
+        std::snprintf(buf, sizeof buf, "%.1fk", n / 1e3);
+    else
+        std::snprintf(buf, sizeof buf, "%.0f", n);
+    return buf;
+}
+
+int run_check(const CheckOptions& o) {
+    model::HugetlbModel model(model::load_scenario(o.scenario), o.variant);
+
+    properties::PropertySet selected = properties::kAllProperties;
+    if (!o.properties.empty())
+        selected = properties::parse_property_list(o.properties, "--property");
+    if (!o.skip.empty()) selected &= ~properties::parse_property_list(o.skip, "--skip");
+    if (o.no_properties) selected = 0;
+    const properties::Checker checker(model, selected);
+
+    explorer::Options options;
+    options.keep_going = o.keep_going;
+    if (!o.max_states.empty()) options.max_states = parse_count(o.max_states, "--max-states");
+    if (!o.time_limit.empty())
+        options.time_limit_seconds = parse_seconds(o.time_limit, "--time-limit");
+    if (!o.max_memory.empty())
+        options.max_memory_bytes = parse_memory(o.max_memory, "--max-memory");
+    options.interrupt = &g_interrupted;
+    std::optional<std::ofstream> json_out;
+    if (!o.trace_json.empty()) {
+        json_out.emplace(o.trace_json);
+        if (!*json_out)
+            throw InputError("--trace-json", 0, "", "cannot write '" + o.trace_json + "'");
+    }
+
+    const model::Scenario& sc = model.scenario();
+    std::cout << "hugecheck " << kVersion << ": scenario " << sc.name << " (" << sc.source
+              << "), variant " << model.variant() << ", " << sc.nodes
+              << (sc.nodes == 1 ? " node, " : " nodes, ") << sc.actors.size() << " actors\n";
+    std::cout << "properties: "
+              << (selected ? properties::format_property_set(selected) : std::string("none"))
+              << "; breadth-first search"
+              << (selected == 0  ? ", counting states"
+                  : o.keep_going ? ", keep going"
+                                 : ", stop at the first violation")
+              << "; state " << model.state_bytes() << " bytes (" << model.layout().bits()
+              << " bits)\n\n"
+              << std::flush;
+
+    install_signal_handlers();
+    explorer::BreadthFirstSearch search(model, checker, options);
+    const bool progress = !o.quiet && isatty(STDERR_FILENO);
+    if (progress)
+        search.on_progress([](const explorer::Stats& s, std::uint64_t queued) {
+            std::fprintf(stderr,
+                         "\r\033[K  states %s  queue %s  depth %u  %s states/s  memory %s  %.0f s",
+                         human_count(s.states).c_str(), human_count(queued).c_str(), s.depth,
+                         human_count(s.states_per_second()).c_str(),
+                         human_bytes(s.storage_bytes).c_str(), s.seconds);
+            std::fflush(stderr);
+        });
+    const explorer::Status status = search.run();
+    if (progress) std::fprintf(stderr, "\r\033[K");
+
+    // Traces, in property order; each replayed on the model before it is shown.
+    std::vector<counterexamples::Trace> traces;
+    std::vector<explorer::Violation<model::Transition>> found = search.violations();
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.property < b.property; });
+    for (const auto& v : found) {
+        counterexamples::Trace t = counterexamples::build_trace(model, checker, search, v);
+        const std::string problem = counterexamples::replay(model, checker, t);
+        if (!problem.empty())
+            throw std::logic_error("the trace of " +
+                                   std::string(properties::kProperties[v.property].id) +
+                                   " does not replay: " + problem);
+        std::cout << counterexamples::render_table(model, t) << "\n";
+        traces.push_back(std::move(t));
+    }
+    if (json_out) *json_out << counterexamples::traces_json(model, traces).dump(2) << "\n";
+
+    const explorer::Stats& s = search.stats();
+    char line[256];
+    std::snprintf(
+        line, sizeof line, "states %llu  transitions %llu  depth %u  time %.3f s  %s states/s\n",
+        static_cast<unsigned long long>(s.states), static_cast<unsigned long long>(s.transitions),
+        s.depth, s.seconds, human_count(s.states_per_second()).c_str());
+    std::cout << line;
+    std::snprintf(
+        line, sizeof line,
+        "memory: peak RSS %s; store + visited set %s = %.1f bytes/state (%zu bytes packed)\n",
+        human_bytes(static_cast<double>(s.peak_rss_bytes)).c_str(),
+        human_bytes(static_cast<double>(s.storage_bytes)).c_str(), s.bytes_per_state(),
+        model.state_bytes());
+    std::cout << line;
+
+    const properties::PropertySet violated = search.violated();
+    const bool complete = status == explorer::Status::complete;
+    std::cout << "search: " << explorer::status_name(status) << "\n";
+    if (violated) {
+        std::cout << "result: VIOLATED " << properties::format_property_set(violated);
+        const properties::PropertySet rest = selected & ~violated;
+        if (rest)
+            std::cout << (complete ? "; holds: " : "; not violated so far: ")
+                      << properties::format_property_set(rest);
+        std::cout << "\n";
+        return kExitViolation;
+    }
+    if (!complete) {
+        std::cout << "result: INCOMPLETE (" << explorer::status_name(status)
+                  << "): no violation in the states explored\n";
+        return kExitIncomplete;
+    }
+    if (selected)
+        std::cout << "result: HOLDS " << properties::format_property_set(selected)
+                  << " on every reachable state\n";
+    else
+        std::cout << "result: explored every reachable state (no properties checked)\n";
+    return kExitHolds;
+}
+
+int run_list() {
+    std::cout << "scenarios (embedded; --scenario NAME, or the path of a .toml file):\n";
+    for (const model::EmbeddedScenario& e : model::embedded_scenarios()) {
+        const model::Scenario sc = model::parse_scenario(e.text, e.path, std::string(e.name));
+        std::printf("  %-14s %s\n", sc.name.c_str(), sc.description.c_str());
+    }
+    std::cout << "\nvariants (--variant):\n";
+    for (const model::VariantInfo& v : model::variants())
+        std::printf("  %-14s %s\n", std::string(v.name).c_str(),
+                    std::string(v.description).c_str());
+    std::cout << "\nproperties (--property, --skip):\n";
+    for (const properties::Property& p : properties::kProperties)
+        std::printf("  %-3s %-22s [%s] %s\n", std::string(p.id).c_str(),
+                    std::string(p.name).c_str(), std::string(properties::kind_name(p.kind)).c_str(),
+                    std::string(p.statement).c_str());
+    return kExitHolds;
+}
+
+constexpr const char* kExitCodes =
+    "Exit status: 0 every selected property holds on every reachable state; 1 a property is\n"
+    "violated (a shortest trace is printed); 2 usage or input error; 3 incomplete (a state,\n"
+    "time or memory budget ran out, or the run was interrupted, before any violation);\n"
+    "70 internal error (a bug in hugecheck).";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{
+        "hugecheck: an explicit-state model checker for the Linux hugetlb pool code.\n"
+        "With no arguments it checks the scenario surplus-race on the variant seed with\n"
+        "--keep-going and prints a shortest trace for each violated property."};
+    app.footer(kExitCodes);
+    app.set_version_flag("--version", [] {
+        unsigned major, minor, build, rev;
+        Z3_get_version(&major, &minor, &build, &rev);
+        return std::string("hugecheck ") + kVersion + " (Z3 " + std::to_string(major) + "." +
+               std::to_string(minor) + "." + std::to_string(build) + ")";
+    });
+    app.require_subcommand(0, 1);
+
+    CheckOptions check;
+    CLI::App* check_cmd = app.add_subcommand(
+        "check", "explore every interleaving of a scenario and check the properties");
+    check_cmd->footer(kExitCodes);
+    check_cmd->add_option("--scenario,-s", check.scenario,
+                          "embedded scenario name or path of a .toml file (default: surplus-race)");
+    check_cmd->add_option("--variant", check.variant, "kernel variant to model (default: seed)");
+    check_cmd->add_option("--property,-p", check.properties,
+                          "check only these properties, e.g. P1,P8 (default: all)");
+    check_cmd->add_option("--skip", check.skip, "do not check these properties, e.g. P3");
+    check_cmd->add_flag("--keep-going,-k", check.keep_going,
+                        "explore everything; print one shortest trace per violated property");
+    check_cmd->add_flag("--no-properties", check.no_properties,
+                        "check nothing, only count states and transitions");
+    check_cmd->add_option("--max-states", check.max_states,
+                          "stop after this many distinct states (e.g. 5M); exit 3 if no violation");
+    check_cmd->add_option(
+        "--time-limit", check.time_limit,
+        "stop after this long (seconds, or 90s, 2.5m, 1h); exit 3 if no violation");
+    check_cmd->add_option(
+        "--max-memory", check.max_memory,
+        "bound the state store and visited set (MiB, or 512M, 2G); exit 3 if hit");
+    check_cmd->add_option("--trace-json", check.trace_json,
+                          "also write the traces as JSON to this file (docs/trace-json.md)");
+    check_cmd->add_flag("--quiet,-q", check.quiet, "no progress line on stderr");
+
+    app.add_subcommand("list", "list the embedded scenarios, the variants and the properties");
+
+    // `hugecheck --scenario x ...` means `hugecheck check --scenario x ...`.
+    std::vector<std::string> args(argv + 1, argv + argc);
+    const bool bare = args.empty();
+    if (!args.empty() && args[0].starts_with("-") && args[0] != "--help" && args[0] != "-h" &&
+        args[0] != "--version")
+        args.insert(args.begin(), "check");
+    std::reverse(args.begin(), args.end());  // CLI11 takes a reversed vector
+
+    try {
+        app.parse(args);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::cerr << "hugecheck: " << e.what() << " (see hugecheck --help)\n";
+        return kExitUsage;
+    }
+
+    try {
+        if (app.got_subcommand("list")) return run_list();
+        if (bare) check.keep_going = true;
+        return run_check(check);
+    } catch (const InputError& e) {
+        std::cerr << "hugecheck: " << e.what() << "\n";
+        return kExitUsage;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "hugecheck: out of memory (bound the search with --max-memory)\n";
+        return kExitIncomplete;
+    } catch (const std::exception& e) {
+        std::cerr << "hugecheck: internal error: " << e.what() << "\n";
+        return kExitInternal;
+    }
+}

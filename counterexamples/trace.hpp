@@ -1,0 +1,82 @@
+// A counterexample: the steps from the initial state to a violation, rebuilt from the
+// explorer's parent indices, replayed on the model before anyone sees it, and rendered
+// as a table that reads like the kernel code, or as JSON (docs/trace-json.md).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "explorer/bfs.hpp"
+#include "model/hugetlb_model.hpp"
+#include "properties/properties.hpp"
+
+namespace hugecheck::counterexamples {
+
+// States in a trace are byte strings of state_bytes() followed by the kPackSlack bytes
+// every packed-state buffer carries.
+using StateBytes = std::vector<std::byte>;
+StateBytes padded_copy(const std::byte* state, std::size_t state_bytes);
+
+struct TraceStep {
+    model::Transition transition;
+    StateBytes before, after;
+};
+
+struct Trace {
+    std::size_t property = 0;  // index: P(property + 1)
+    explorer::Where where = explorer::Where::state;
+    StateBytes initial;
+    std::vector<TraceStep> steps;
+    std::string violation;  // the line that names the values that break the property
+};
+
+using Violation = explorer::Violation<model::Transition>;
+
+// The label of the first edge from `before` to `after`, in the model's successor order.
+// Throws std::logic_error if there is none (the store and the model disagree).
+model::Transition find_edge(const model::HugetlbModel& m, model::HugetlbModel::Context& ctx,
+                            const std::byte* before, const std::byte* after);
+
+// Rebuilds the trace of a violation from the search's parent indices.
+template <class Search>
+Trace build_trace(const model::HugetlbModel& m, const properties::Checker& checker,
+                  const Search& search, const Violation& v) {
+    model::HugetlbModel::Context ctx = m.make_context();
+    const std::size_t bytes = m.state_bytes();
+    auto copy = [&](const std::byte* s) { return padded_copy(s, bytes); };
+    Trace t;
+    t.property = v.property;
+    t.where = v.where;
+    const std::vector<explorer::StateIndex> path = search.path_to(v.state);
+    t.initial = copy(search.store().state(path.front()));
+    for (std::size_t k = 1; k < path.size(); ++k) {
+        const std::byte* before = search.store().state(path[k - 1]);
+        const std::byte* after = search.store().state(path[k]);
+        t.steps.push_back({find_edge(m, ctx, before, after), copy(before), copy(after)});
+    }
+    const std::byte* last = search.store().state(v.state);
+    if (v.where == explorer::Where::transition) {
+        t.steps.push_back({v.label, copy(last), v.successor});
+        t.violation = checker.explain(v.property, v.successor.data(), last, &v.label);
+    } else {
+        t.violation = checker.explain(v.property, last, nullptr, nullptr);
+    }
+    return t;
+}
+
+// Re-executes the trace on the model from its initial state: every step must be an edge
+// the model generates with the same label and the same target, and the property must be
+// violated at the end. Returns an empty string when it replays, else what went wrong.
+std::string replay(const model::HugetlbModel& m, const properties::Checker& checker,
+                   const Trace& trace);
+
+// The table: headline, initial values, one row per step, the violation line.
+std::string render_table(const model::HugetlbModel& m, const Trace& trace);
+
+// The JSON document for a run's traces (docs/trace-json.md).
+nlohmann::json traces_json(const model::HugetlbModel& m, const std::vector<Trace>& traces);
+
+}  // namespace hugecheck::counterexamples

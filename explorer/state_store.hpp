@@ -1,0 +1,72 @@
+// Every distinct state found, in discovery order, with the index of the state it was first
+// reached from. States live back to back in fixed-size chunks (no per-state allocation,
+// and no reallocation that would copy the whole store); index i is the i-th state found.
+// In a breadth-first search discovery order is BFS order, so the store is also the queue.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "explorer/system.hpp"
+
+namespace hugecheck::explorer {
+
+using StateIndex = std::uint32_t;
+inline constexpr StateIndex kNoParent = ~StateIndex{0};
+inline constexpr std::uint64_t kMaxStates = kNoParent;  // indices 0 .. 2^32 - 2
+
+class StateStore {
+  public:
+    explicit StateStore(std::size_t state_bytes) : state_bytes_(state_bytes) {}
+
+    std::size_t state_bytes() const { return state_bytes_; }
+    std::uint64_t size() const { return size_; }
+
+    const std::byte* state(StateIndex i) const {
+        return chunks_[i >> kChunkShift].states.get() + (i & kChunkMask) * state_bytes_;
+    }
+    StateIndex parent(StateIndex i) const {
+        return chunks_[i >> kChunkShift].parents[i & kChunkMask];
+    }
+
+    // Appends a state; the caller checks size() < kMaxStates first.
+    StateIndex append(const std::byte* s, StateIndex parent) {
+        const StateIndex i = static_cast<StateIndex>(size_);
+        if ((i & kChunkMask) == 0) add_chunk();
+        Chunk& c = chunks_.back();
+        std::memcpy(c.states.get() + (i & kChunkMask) * state_bytes_, s, state_bytes_);
+        c.parents[i & kChunkMask] = parent;
+        ++size_;
+        return i;
+    }
+
+    // Bytes held by states and parent indices.
+    std::size_t memory_bytes() const {
+        return chunks_.size() * (kChunkStates * (state_bytes_ + sizeof(StateIndex)) + kStateSlack);
+    }
+
+  private:
+    static constexpr unsigned kChunkShift = 12;  // 4096 states a chunk
+    static constexpr std::size_t kChunkStates = std::size_t{1} << kChunkShift;
+    static constexpr StateIndex kChunkMask = kChunkStates - 1;
+
+    struct Chunk {
+        std::unique_ptr<std::byte[]> states;
+        std::unique_ptr<StateIndex[]> parents;
+    };
+    void add_chunk() {
+        Chunk c;
+        c.states = std::make_unique<std::byte[]>(kChunkStates * state_bytes_ + kStateSlack);
+        c.parents = std::make_unique_for_overwrite<StateIndex[]>(kChunkStates);
+        chunks_.push_back(std::move(c));
+    }
+
+    std::size_t state_bytes_;
+    std::uint64_t size_ = 0;
+    std::vector<Chunk> chunks_;
+};
+
+}  // namespace hugecheck::explorer

@@ -1,0 +1,324 @@
+#include "model/scenario.hpp"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <span>
+#include <sstream>
+
+namespace hugecheck::model {
+
+std::string_view op_name(OpKind kind) {
+    switch (kind) {
+        case OpKind::fault:
+            return "FAULT";
+        case OpKind::unmap:
+            return "UNMAP";
+        case OpKind::resize:
+            return "RESIZE";
+        case OpKind::overcommit:
+            return "OVERCOMMIT";
+    }
+    return "?";
+}
+
+std::string format_operation(const Operation& op) {
+    std::string out(op_name(op.kind));
+    if (op.kind == OpKind::resize || op.kind == OpKind::overcommit)
+        out += "(" + std::to_string(op.value) + ")";
+    return out;
+}
+
+namespace {
+
+std::string_view type_name(const toml::node& node) {
+    switch (node.type()) {
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::date:
+            return "a date";
+        case toml::node_type::time:
+            return "a time";
+        case toml::node_type::date_time:
+            return "a date-time";
+        default:
+            return "nothing";
+    }
+}
+
+// Reads one scenario document, keeping file and line for every message.
+class Reader {
+  public:
+    Reader(std::string_view source) : source_(source) {}
+
+    [[noreturn]] void fail(const toml::source_region& where, const std::string& field,
+                           const std::string& message) const {
+        throw InputError(source_, where.begin.line, field, message);
+    }
+
+    std::uint64_t count(const toml::node& node, const std::string& field, std::uint64_t max) const {
+        if (!node.is_integer())
+            fail(node.source(), field,
+                 "expected a non-negative integer, got " + std::string(type_name(node)));
+        const std::int64_t v = node.as_integer()->get();
+        if (v < 0)
+            fail(node.source(), field, "must not be negative (got " + std::to_string(v) + ")");
+        if (static_cast<std::uint64_t>(v) > max)
+            fail(node.source(), field,
+                 std::to_string(v) + " is larger than the limit " + std::to_string(max));
+        return static_cast<std::uint64_t>(v);
+    }
+
+    std::string string(const toml::node& node, const std::string& field) const {
+        if (!node.is_string())
+            fail(node.source(), field, "expected a string, got " + std::string(type_name(node)));
+        return node.as_string()->get();
+    }
+
+    const toml::array& array(const toml::node& node, const std::string& field) const {
+        if (!node.is_array())
+            fail(node.source(), field, "expected an array, got " + std::string(type_name(node)));
+        return *node.as_array();
+    }
+
+    std::vector<std::uint64_t> counts(const toml::node& node, const std::string& field,
+                                      std::uint64_t max) const {
+        std::vector<std::uint64_t> out;
+        const toml::array& arr = array(node, field);
+        for (std::size_t i = 0; i < arr.size(); ++i)
+            out.push_back(count(arr[i], field + "[" + std::to_string(i) + "]", max));
+        return out;
+    }
+
+    // "FAULT", "UNMAP", "RESIZE(3)", "OVERCOMMIT(1)".
+    Operation operation(const toml::node& node, const std::string& field) const {
+        const std::string text = string(node, field);
+        const std::string_view t = trim(text);
+        const auto open = t.find('(');
+        const std::string_view head = trim(t.substr(0, open));
+        Operation op;
+        if (head == "FAULT")
+            op.kind = OpKind::fault;
+        else if (head == "UNMAP")
+            op.kind = OpKind::unmap;
+        else if (head == "RESIZE")
+            op.kind = OpKind::resize;
+        else if (head == "OVERCOMMIT")
+            op.kind = OpKind::overcommit;
+        else
+            fail(
+                node.source(), field,
+                "unknown operation '" + text + "' (known: FAULT, UNMAP, RESIZE(v), OVERCOMMIT(v))");
+        const bool takes_value = op.kind == OpKind::resize || op.kind == OpKind::overcommit;
+        if (!takes_value) {
+            if (open != std::string_view::npos)
+                fail(node.source(), field,
+                     std::string(head) + " takes no argument (got '" + text + "')");
+            return op;
+        }
+        if (open == std::string_view::npos || t.back() != ')')
+            fail(node.source(), field,
+                 std::string(head) + " needs a value, as in " + std::string(head) + "(2) (got '" +
+                     text + "')");
+        const std::string_view arg = trim(t.substr(open + 1, t.size() - open - 2));
+        std::uint64_t v = 0;
+        const auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+        if (arg.empty() || ec != std::errc{} || end != arg.data() + arg.size())
+            fail(node.source(), field,
+                 "the argument of " + std::string(head) + " must be a non-negative integer (got '" +
+                     text + "')");
+        if (v > kMaxValue)
+            fail(node.source(), field,
+                 std::to_string(v) + " is larger than the limit " + std::to_string(kMaxValue));
+        op.value = v;
+        return op;
+    }
+
+    static std::string_view trim(std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+            s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+            s.remove_suffix(1);
+        return s;
+    }
+
+    const std::string& source() const { return source_; }
+
+  private:
+    std::string source_;
+};
+
+// Fields required at the top level, in the order they are reported when missing.
+constexpr std::string_view kTopKeys[] = {"description", "nodes",  "mem",  "pool",
+                                         "overcommit",  "expect", "actor"};
+constexpr std::string_view kActorKeys[] = {"name", "home", "script"};
+
+bool known(std::string_view key, std::span<const std::string_view> keys) {
+    for (auto k : keys)
+        if (k == key) return true;
+    return false;
+}
+
+std::string key_list(std::span<const std::string_view> keys) {
+    std::string out;
+    for (auto k : keys)
+        out += (out.empty() ? "" : ", ") + std::string(k);
+    return out;
+}
+
+}  // namespace
+
+Scenario parse_scenario(std::string_view text, std::string_view source, std::string name) {
+    Reader r(source);
+    toml::table doc;
+    try {
+        doc = toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        r.fail(e.source(), "", "not valid TOML: " + std::string(e.description()));
+    }
+    const toml::source_region top = doc.source();
+
+    Scenario sc;
+    sc.name = std::move(name);
+    sc.source = std::string(source);
+    sc.text = std::string(text);
+
+    for (auto&& [key, node] : doc)
+        if (!known(key.str(), kTopKeys))
+            r.fail(key.source(), std::string(key.str()),
+                   "unknown key (known: " + key_list(kTopKeys) + ")");
+
+    auto required = [&](std::string_view key) -> const toml::node& {
+        const toml::node* node = doc.get(key);
+        if (!node) throw InputError(r.source(), top.begin.line, std::string(key), "missing");
+        return *node;
+    };
+
+    const toml::node& nodes = required("nodes");
+    sc.nodes = static_cast<std::uint32_t>(r.count(nodes, "nodes", kMaxNodes));
+    if (sc.nodes == 0) r.fail(nodes.source(), "nodes", "must be at least 1");
+
+    const toml::node& mem = required("mem");
+    sc.mem = r.counts(mem, "mem", kMaxPagesPerNode);
+    if (sc.mem.size() != sc.nodes)
+        r.fail(mem.source(), "mem",
+               "has " + std::to_string(sc.mem.size()) +
+                   " entries but nodes = " + std::to_string(sc.nodes));
+
+    const toml::node& pool = required("pool");
+    sc.pool = r.counts(pool, "pool", kMaxPagesPerNode);
+    if (sc.pool.size() != sc.nodes)
+        r.fail(pool.source(), "pool",
+               "has " + std::to_string(sc.pool.size()) +
+                   " entries but nodes = " + std::to_string(sc.nodes));
+    for (std::uint32_t n = 0; n < sc.nodes; ++n)
+        if (sc.pool[n] > sc.mem[n])
+            r.fail((*pool.as_array())[n].source(), "pool[" + std::to_string(n) + "]",
+                   "pool " + std::to_string(sc.pool[n]) + " is larger than mem[" +
+                       std::to_string(n) + "] = " + std::to_string(sc.mem[n]));
+
+    sc.overcommit = r.count(required("overcommit"), "overcommit", kMaxValue);
+
+    if (const toml::node* d = doc.get("description")) sc.description = r.string(*d, "description");
+    if (const toml::node* e = doc.get("expect")) {
+        const toml::array& arr = r.array(*e, "expect");
+        for (std::size_t i = 0; i < arr.size(); ++i)
+            sc.expect.push_back(r.string(arr[i], "expect[" + std::to_string(i) + "]"));
+    }
+
+    // [[actor]] tables, in order: the order is the actor order of the RM.
+    const toml::node& actors_node = required("actor");
+    if (actors_node.is_array() && actors_node.as_array()->empty())
+        r.fail(actors_node.source(), "actor", "the actor list is empty");
+    if (!actors_node.is_array_of_tables())
+        r.fail(actors_node.source(), "actor",
+               "expected [[actor]] tables, got " + std::string(type_name(actors_node)));
+    const toml::array& actors = *actors_node.as_array();
+    if (actors.size() > kMaxActors)
+        r.fail(actors_node.source(), "actor",
+               std::to_string(actors.size()) + " actors is more than the limit " +
+                   std::to_string(kMaxActors));
+
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < actors.size(); ++i) {
+        const toml::table& t = *actors[i].as_table();
+        const std::string where = "actor[" + std::to_string(i) + "]";
+        for (auto&& [key, node] : t)
+            if (!known(key.str(), kActorKeys))
+                r.fail(key.source(), where + "." + std::string(key.str()),
+                       "unknown key (known: " + key_list(kActorKeys) + ")");
+        auto field = [&](std::string_view key) -> const toml::node& {
+            const toml::node* node = t.get(key);
+            if (!node)
+                throw InputError(r.source(), t.source().begin.line, where + "." + std::string(key),
+                                 "missing");
+            return *node;
+        };
+        Actor a;
+        const toml::node& name_node = field("name");
+        a.name = r.string(name_node, where + ".name");
+        if (a.name.empty() || a.name.size() > 16 ||
+            a.name.find_first_of(" \t\n.,;:=()[]") != std::string::npos)
+            r.fail(name_node.source(), where + ".name",
+                   "'" + a.name +
+                       "' is not a valid actor name (1 to 16 characters, no spaces "
+                       "or punctuation)");
+        if (!names.insert(a.name).second)
+            r.fail(name_node.source(), where + ".name", "duplicate actor name '" + a.name + "'");
+
+        const toml::node& home = field("home");
+        const std::uint64_t h = r.count(home, where + ".home", ~std::uint64_t{0} >> 1);
+        if (h >= sc.nodes)
+            r.fail(home.source(), where + ".home",
+                   "node index " + std::to_string(h) + " is out of range (nodes = " +
+                       std::to_string(sc.nodes) + ", so 0.." + std::to_string(sc.nodes - 1) + ")");
+        a.home = static_cast<std::uint32_t>(h);
+
+        const toml::node& script_node = field("script");
+        const toml::array& script = r.array(script_node, where + ".script");
+        if (script.empty()) r.fail(script_node.source(), where + ".script", "the script is empty");
+        if (script.size() > kMaxScriptLength)
+            r.fail(script_node.source(), where + ".script",
+                   std::to_string(script.size()) + " operations is more than the limit " +
+                       std::to_string(kMaxScriptLength));
+        bool may_own = false;  // can the actor hold a page when this op starts?
+        for (std::size_t k = 0; k < script.size(); ++k) {
+            const std::string f = where + ".script[" + std::to_string(k) + "]";
+            Operation op = r.operation(script[k], f);
+            // The RM gives an actor at most one page (`owned`); a second FAULT while the
+            // first page may still be held would overwrite it and report a lost page that
+            // is an artefact of the model, not of the kernel.
+            if (op.kind == OpKind::fault && may_own)
+                r.fail(script[k].source(), f,
+                       "FAULT while the page of an earlier FAULT may still be owned; an actor "
+                       "holds at most one page (put UNMAP between them)");
+            if (op.kind == OpKind::fault) may_own = true;
+            if (op.kind == OpKind::unmap) may_own = false;
+            a.script.push_back(op);
+        }
+        sc.actors.push_back(std::move(a));
+    }
+    return sc;
+}
+
+Scenario load_scenario_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path.string(), 0, "", "cannot read the scenario file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_scenario(text.str(), path.string(), path.stem().string());
+}
+
+}  // namespace hugecheck::model

@@ -1,0 +1,67 @@
+// A scenario: the constants of one RM instance (nodes, memory, the initial pool, the
+// overcommit limit) and the actors with their scripts. See docs/scenario-format.md.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/input_error.hpp"
+
+namespace hugecheck::model {
+
+enum class OpKind : std::uint8_t {
+    fault,       // FAULT: alloc_huge_page() without a reservation
+    unmap,       // UNMAP: the last reference of the owned page goes, free_huge_page()
+    resize,      // RESIZE(v): write v to /proc/sys/vm/nr_hugepages
+    overcommit,  // OVERCOMMIT(v): write v to /proc/sys/vm/nr_overcommit_hugepages
+};
+
+std::string_view op_name(OpKind kind);
+
+struct Operation {
+    OpKind kind = OpKind::fault;
+    std::uint64_t value = 0;  // v of RESIZE(v) / OVERCOMMIT(v)
+};
+
+std::string format_operation(const Operation& op);  // "RESIZE(2)", "FAULT"
+
+struct Actor {
+    std::string name;
+    std::uint32_t home = 0;  // home node: first in home-first order
+    std::vector<Operation> script;
+};
+
+// Limits that keep a scenario inside what the packed state can represent and what an
+// explicit-state search can hope to finish; each is checked with a clear message.
+inline constexpr std::uint32_t kMaxNodes = 8;  // RM: N in 1..8
+inline constexpr std::uint32_t kMaxActors = 32;
+inline constexpr std::uint32_t kMaxScriptLength = 64;
+inline constexpr std::uint64_t kMaxPagesPerNode = 1u << 16;
+inline constexpr std::uint64_t kMaxValue = std::uint64_t{1} << 32;  // RESIZE/OVERCOMMIT argument
+
+struct Scenario {
+    std::string name;         // file stem, e.g. "surplus-race"
+    std::string source;       // where it came from, for messages ("scenarios/x.toml")
+    std::string description;  // optional free text
+    std::uint32_t nodes = 1;
+    std::vector<std::uint64_t> mem;   // huge-page-sized blocks node n owns in total
+    std::vector<std::uint64_t> pool;  // persistent free huge pages on node n at start
+    std::uint64_t overcommit = 0;     // nr_overcommit_huge_pages at start
+    std::vector<Actor> actors;
+    // Properties this scenario is documented to violate on the seed model (informative;
+    // the tests hold the documented verdicts against the checker's).
+    std::vector<std::string> expect;
+    std::string text;  // the file content as read (for the content hash of traces)
+};
+
+// Parses and validates scenario TOML. `source` names the file in every message.
+// Throws InputError (file, line, field) on the first problem.
+Scenario parse_scenario(std::string_view text, std::string_view source, std::string name);
+
+// Reads a scenario file from disk; its name is the file's stem.
+Scenario load_scenario_file(const std::filesystem::path& path);
+
+}  // namespace hugecheck::model

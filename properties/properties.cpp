@@ -1,0 +1,249 @@
+#include "properties/properties.hpp"
+
+#include <cctype>
+
+namespace hugecheck::properties {
+
+using model::Slot;
+
+std::string_view kind_name(Kind kind) {
+    switch (kind) {
+        case Kind::every_state:
+            return "invariant, every state";
+        case Kind::quiescent:
+            return "invariant, quiescent states";
+        case Kind::terminal:
+            return "invariant, terminal states";
+        case Kind::transition:
+            return "transition";
+        case Kind::deadlock:
+            return "deadlock";
+    }
+    return "?";
+}
+
+PropertySet parse_property_list(std::string_view list, std::string_view option) {
+    PropertySet set = 0;
+    std::size_t pos = 0;
+    while (pos <= list.size()) {
+        std::size_t end = list.find(',', pos);
+        if (end == std::string_view::npos) end = list.size();
+        std::string id;
+        for (char c : list.substr(pos, end - pos))
+            if (c != ' ') id += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        bool found = false;
+        for (std::size_t k = 0; k < kPropertyCount; ++k)
+            if (kProperties[k].id == id) {
+                set |= bit(k);
+                found = true;
+            }
+        if (!found)
+            throw InputError(std::string(option), 0, "",
+                             "unknown property '" + id + "' (known: P1 to P8; see hugecheck list)");
+        pos = end + 1;
+    }
+    return set;
+}
+
+std::string format_property_set(PropertySet set) {
+    std::string out;
+    for (std::size_t k = 0; k < kPropertyCount; ++k)
+        if (set & bit(k)) out += (out.empty() ? "" : " ") + std::string(kProperties[k].id);
+    return out;
+}
+
+Checker::Checker(const model::HugetlbModel& model, PropertySet selected)
+    : model_(model), selected_(selected & kAllProperties), state_kinds_(0) {
+    for (std::size_t k = 0; k < kPropertyCount; ++k) {
+        const Kind kind = kProperties[k].kind;
+        if (kind == Kind::every_state || kind == Kind::quiescent || kind == Kind::terminal)
+            state_kinds_ |= bit(k);
+    }
+    state_kinds_ &= selected_;
+}
+
+namespace {
+constexpr std::size_t P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4, P6 = 5, P7 = 6, P8 = 7;
+
+std::uint64_t sum(const model::HugetlbModel& m, const std::byte* s,
+                  const std::vector<Slot>& slots) {
+    std::uint64_t total = 0;
+    for (Slot slot : slots)
+        total += m.read(s, slot);
+    return total;
+}
+}  // namespace
+
+bool Checker::p1_holds(const std::byte* s) const {
+    const model::Vars& v = model_.vars();
+    return model_.read(s, v.nr_huge_pages) == sum(model_, s, v.nr_huge_pages_node) &&
+           model_.read(s, v.free_huge_pages) == sum(model_, s, v.free_huge_pages_node) &&
+           model_.read(s, v.surplus_huge_pages) == sum(model_, s, v.surplus_huge_pages_node);
+}
+
+bool Checker::p2_holds(const std::byte* s) const {
+    const model::Vars& v = model_.vars();
+    const std::uint64_t nr = model_.read(s, v.nr_huge_pages);
+    if (model_.read(s, v.free_huge_pages) > nr || model_.read(s, v.surplus_huge_pages) > nr)
+        return false;
+    for (std::uint32_t n = 0; n < model_.nodes(); ++n) {
+        const std::uint64_t nr_node = model_.read(s, v.nr_huge_pages_node[n]);
+        if (model_.read(s, v.free_huge_pages_node[n]) > nr_node ||
+            model_.read(s, v.surplus_huge_pages_node[n]) > nr_node)
+            return false;
+    }
+    return true;
+}
+
+bool Checker::p3_holds(const std::byte* s) const {
+    const model::Vars& v = model_.vars();
+    for (std::uint32_t n = 0; n < model_.nodes(); ++n)
+        if (model_.read(s, v.buddy[n]) + model_.read(s, v.nr_huge_pages_node[n]) !=
+            model_.scenario().mem[n])
+            return false;
+    std::uint64_t owners = 0;
+    for (std::uint32_t a = 0; a < model_.actors(); ++a)
+        owners += model_.read(s, v.actor[a].owned) != model::kNone;
+    return model_.read(s, v.nr_huge_pages) - model_.read(s, v.free_huge_pages) == owners;
+}
+
+bool Checker::p7_holds(const std::byte* s) const {
+    return model_.read(s, model_.vars().max_huge_pages) == model_.persistent_huge_pages(s);
+}
+
+PropertySet Checker::state_violations(const std::byte* s) const {
+    if (state_kinds_ == 0) return 0;
+    PropertySet bad = 0;
+    if ((state_kinds_ & bit(P1)) && !p1_holds(s)) bad |= bit(P1);
+    if ((state_kinds_ & bit(P2)) && !p2_holds(s)) bad |= bit(P2);
+    if ((state_kinds_ & bit(P3)) && model_.quiescent(s) && !p3_holds(s)) bad |= bit(P3);
+    if ((state_kinds_ & bit(P7)) && model_.all_done(s) && !p7_holds(s)) bad |= bit(P7);
+    return bad;
+}
+
+PropertySet Checker::transition_violations(const std::byte* before, const std::byte* after,
+                                           const model::Transition& t) const {
+    using model::Step;
+    const model::Vars& v = model_.vars();
+    PropertySet bad = 0;
+    if ((selected_ & bit(P2)) && (t.events & model::event::underflow)) bad |= bit(P2);
+    if ((selected_ & bit(P4)) && (t.step == Step::B1 || t.step == Step::B2 || t.step == Step::B3)) {
+        const std::uint64_t surplus = model_.read(after, v.surplus_huge_pages);
+        if (surplus > model_.read(before, v.surplus_huge_pages) &&
+            surplus > model_.read(after, v.nr_overcommit_huge_pages))
+            bad |= bit(P4);
+    }
+    if ((selected_ & bit(P5)) && t.step == Step::S2 &&
+        model_.read(before, v.table_data) != model::encode_index(t.actor))
+        bad |= bit(P5);
+    if ((selected_ & bit(P8)) && (t.events & model::event::loop1_adjust_failed)) bad |= bit(P8);
+    return bad;
+}
+
+PropertySet Checker::deadend_violations(const std::byte* s) const {
+    if ((selected_ & bit(P6)) && !model_.all_done(s)) return bit(P6);
+    return 0;
+}
+
+std::string Checker::explain(std::size_t index, const std::byte* s, const std::byte* before,
+                             const model::Transition* t) const {
+    const model::Vars& v = model_.vars();
+    auto val = [&](Slot slot) { return model_.format_value(slot, model_.read(s, slot)); };
+    auto name = [&](Slot slot) { return model_.slot_name(slot); };
+    auto who = [&] { return t ? model_.actor_name(t->actor) : std::string("?"); };
+    switch (index) {
+        case P1: {
+            struct Pair {
+                Slot total;
+                const std::vector<Slot>* nodes;
+            };
+            for (const Pair& p : {Pair{v.nr_huge_pages, &v.nr_huge_pages_node},
+                                  Pair{v.free_huge_pages, &v.free_huge_pages_node},
+                                  Pair{v.surplus_huge_pages, &v.surplus_huge_pages_node}}) {
+                const std::uint64_t total = sum(model_, s, *p.nodes);
+                if (model_.read(s, p.total) != total)
+                    return name(p.total) + " = " + val(p.total) + " but Σ " +
+                           name((*p.nodes)[0]).substr(0, name((*p.nodes)[0]).find('[')) + " = " +
+                           std::to_string(total);
+            }
+            return "P1 holds";
+        }
+        case P2: {
+            if (t && (t->events & model::event::underflow)) {
+                std::string wrapped;
+                for (Slot slot = 0; slot < model_.layout().slots(); ++slot)
+                    if (model_.layout().field(slot).is_signed &&
+                        model_.read(s, slot) >= (std::uint64_t{1} << 63) &&
+                        (!before || model_.read(before, slot) < (std::uint64_t{1} << 63)))
+                        wrapped += (wrapped.empty() ? "" : ", ") + name(slot) + " = " + val(slot);
+                return t ? "step " + std::string(model::step_info(t->step).label) + " of " + who() +
+                               " decrements a counter at 0: " + wrapped
+                         : wrapped;
+            }
+            const std::uint64_t nr = model_.read(s, v.nr_huge_pages);
+            for (Slot slot : {v.free_huge_pages, v.surplus_huge_pages})
+                if (model_.read(s, slot) > nr)
+                    return name(slot) + " = " + val(slot) +
+                           " > nr_huge_pages = " + val(v.nr_huge_pages);
+            for (std::uint32_t n = 0; n < model_.nodes(); ++n)
+                for (Slot slot : {v.free_huge_pages_node[n], v.surplus_huge_pages_node[n]})
+                    if (model_.read(s, slot) > model_.read(s, v.nr_huge_pages_node[n]))
+                        return name(slot) + " = " + val(slot) + " > " +
+                               name(v.nr_huge_pages_node[n]) + " = " + val(v.nr_huge_pages_node[n]);
+            return "P2 holds";
+        }
+        case P3: {
+            for (std::uint32_t n = 0; n < model_.nodes(); ++n) {
+                const std::uint64_t b = model_.read(s, v.buddy[n]);
+                const std::uint64_t nr_node = model_.read(s, v.nr_huge_pages_node[n]);
+                if (b + nr_node != model_.scenario().mem[n])
+                    return "node " + std::to_string(n) + ": buddy " + std::to_string(b) +
+                           " + nr_huge_pages_node " + std::to_string(nr_node) + " = " +
+                           std::to_string(b + nr_node) +
+                           " but mem = " + std::to_string(model_.scenario().mem[n]);
+            }
+            std::uint64_t owners = 0;
+            for (std::uint32_t a = 0; a < model_.actors(); ++a)
+                owners += model_.read(s, v.actor[a].owned) != model::kNone;
+            return "nr_huge_pages - free_huge_pages = " +
+                   std::to_string(model_.read(s, v.nr_huge_pages) -
+                                  model_.read(s, v.free_huge_pages)) +
+                   " but " + std::to_string(owners) + " actor(s) own a page";
+        }
+        case P4:
+            return "surplus_huge_pages = " + val(v.surplus_huge_pages) +
+                   " > nr_overcommit_huge_pages = " + val(v.nr_overcommit_huge_pages) + " after " +
+                   (t ? std::string(model::step_info(t->step).label) : "?") + " of " + who();
+        case P5:
+            return "S2 of " + who() + " writes through table->data = " +
+                   (before ? model_.format_value(v.table_data, model_.read(before, v.table_data))
+                           : "?") +
+                   ", not its own tmp";
+        case P6: {
+            std::string stuck;
+            for (std::uint32_t a = 0; a < model_.actors(); ++a)
+                if (!model_.done(s, a))
+                    stuck += (stuck.empty() ? "" : ", ") + model_.actor_name(a) + " at " +
+                             val(v.actor[a].pc);
+            return "no step is enabled but not every actor is done: " + stuck;
+        }
+        case P7:
+            return "max_huge_pages = " + val(v.max_huge_pages) +
+                   " but persistent_huge_pages = nr_huge_pages " + val(v.nr_huge_pages) +
+                   " - surplus_huge_pages " + val(v.surplus_huge_pages) + " = " +
+                   std::to_string(model_.persistent_huge_pages(s));
+        case P8: {
+            if (!before) return "adjust_pool_surplus(-1) fails while surplus_huge_pages > 0";
+            // loop1 converts one page per node surplus before it fails, so at the failure
+            // the global counter still shows what no node has.
+            const std::uint64_t left = model_.read(before, v.surplus_huge_pages) -
+                                       sum(model_, before, v.surplus_huge_pages_node);
+            return "adjust_pool_surplus(-1) of " + who() +
+                   " fails while surplus_huge_pages = " + std::to_string(left) +
+                   " but Σ surplus_huge_pages_node = 0: the surplus page is not converted";
+        }
+    }
+    return "?";
+}
+
+}  // namespace hugecheck::properties

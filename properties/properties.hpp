@@ -1,0 +1,93 @@
+// The properties P1..P8 of the RM (§3): what each one states, what kind it is, how it is
+// checked on packed states, and the line that explains a violation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/hugetlb_model.hpp"
+
+namespace hugecheck::properties {
+
+enum class Kind {
+    every_state,  // invariant on every reachable state
+    quiescent,    // invariant on states where every actor is between ops or done
+    terminal,     // invariant on states where every actor is done
+    transition,   // sees the state before and after one step, and the step's label
+    deadlock,     // a state with no step enabled
+};
+std::string_view kind_name(Kind kind);
+
+struct Property {
+    std::string_view id;    // "P1"
+    std::string_view name;  // short name for headlines: "nr = Σnode"
+    Kind kind;
+    std::string_view statement;  // one line
+};
+
+inline constexpr std::size_t kPropertyCount = 8;
+inline constexpr std::array<Property, kPropertyCount> kProperties = {{
+    {"P1", "nr = Σnode", Kind::every_state,
+     "nr_huge_pages, free_huge_pages and surplus_huge_pages equal the sums of their per-node "
+     "counters (the hugetlb_lock invariant: the lock is free in every RM state)"},
+    {"P2", "counters in range", Kind::every_state,
+     "free <= nr and surplus <= nr, globally and per node, and no step decrements a counter "
+     "below zero"},
+    {"P3", "no page lost", Kind::quiescent,
+     "when every actor is between ops: buddy[n] + nr_huge_pages_node[n] == mem[n] on every "
+     "node, and nr - free == the number of actors that own a page"},
+    {"P4", "surplus <= overcommit", Kind::transition,
+     "a step of alloc_buddy_huge_page (B1..B3) that increases surplus_huge_pages leaves it "
+     "<= nr_overcommit_huge_pages"},
+    {"P5", "private sysctl buffer", Kind::transition,
+     "S2 (proc_doulongvec_minmax) writes the writer's own tmp: table->data == &self.tmp"},
+    {"P6", "no deadlock", Kind::deadlock, "a state with no step enabled has every actor done"},
+    {"P7", "max = persistent", Kind::terminal,
+     "when every actor is done, max_huge_pages == persistent_huge_pages (nr - surplus)"},
+    {"P8", "surplus conversion", Kind::transition,
+     "in set_max_huge_pages' first loop, adjust_pool_surplus(-1) does not fail while "
+     "surplus_huge_pages > 0 (the surplus conversion race of alloc_buddy_huge_page)"},
+}};
+
+// A set of properties: bit k is P(k+1).
+using PropertySet = std::uint64_t;
+inline constexpr PropertySet kAllProperties = (PropertySet{1} << kPropertyCount) - 1;
+inline constexpr PropertySet bit(std::size_t index) {
+    return PropertySet{1} << index;
+}
+
+// Parses "P1,P8" (also "p1", spaces); throws InputError naming `option` on an unknown id.
+PropertySet parse_property_list(std::string_view list, std::string_view option);
+std::string format_property_set(PropertySet set);  // "P1 P8"
+
+// Evaluates the selected properties on packed states of one model. It is the property
+// hook object of the explorer: every method returns the set of violated properties.
+class Checker {
+  public:
+    Checker(const model::HugetlbModel& model, PropertySet selected);
+
+    PropertySet selected() const { return selected_; }
+    PropertySet state_violations(const std::byte* state) const;
+    PropertySet transition_violations(const std::byte* before, const std::byte* after,
+                                      const model::Transition& t) const;
+    PropertySet deadend_violations(const std::byte* state) const;
+
+    // The values that break property `index` (0 = P1), as one line. `before` and `t` are
+    // used by transition properties and may be null for the others.
+    std::string explain(std::size_t index, const std::byte* state, const std::byte* before,
+                        const model::Transition* t) const;
+
+  private:
+    bool p1_holds(const std::byte* s) const;
+    bool p2_holds(const std::byte* s) const;
+    bool p3_holds(const std::byte* s) const;
+    bool p7_holds(const std::byte* s) const;
+
+    const model::HugetlbModel& model_;
+    PropertySet selected_;
+    PropertySet state_kinds_;  // selected properties checked by state_violations
+};
+
+}  // namespace hugecheck::properties

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# The command line as a user meets it: the default run, --help, list, exit statuses,
+# one-line messages for bad input, budgets, Ctrl-C, --trace-json.
+# usage: cli_test.sh path/to/hugecheck
+set -u
+hc=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+# run NAME EXPECTED_STATUS -- command...: runs it, keeps stdout/stderr in $out/$err.
+run() {
+  local name=$1 want=$2
+  shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  status=$?
+  out=$(cat "$tmp/out")
+  err=$(cat "$tmp/err")
+  if [ "$status" -ne "$want" ]; then
+    echo "FAIL $name: exit status $status, expected $want"
+    echo "  stdout: $(head -c 600 "$tmp/out")"
+    echo "  stderr: $(head -c 600 "$tmp/err")"
+    failures=$((failures + 1))
+    return 1
+  fi
+  return 0
+}
+# has NAME TEXT WHERE: WHERE ("$out" or "$err") contains TEXT.
+has() {
+  if ! grep -qF -- "$2" <<<"$3"; then
+    echo "FAIL $1: missing: $2"
+    echo "  in: $(head -c 800 <<<"$3")"
+    failures=$((failures + 1))
+  fi
+}
+hasnt() {
+  if grep -qF -- "$2" <<<"$3"; then
+    echo "FAIL $1: unexpected: $2"
+    failures=$((failures + 1))
+  fi
+}
+# one_line NAME: stderr is exactly one line.
+one_line() {
+  if [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+    echo "FAIL $1: stderr is not one line: $err"
+    failures=$((failures + 1))
+  fi
+}
+
+# --- the default run: surplus-race on seed, keep going, P1 and P8, exit 1 -------------
+run default 1 -- "$hc"
+has default "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps" "$out"
+has default " 1  A      F1    dequeue_huge_page_vma  (no free huge page) → B1" "$out"
+has default "P8 surplus conversion violated — scenario surplus-race, variant seed, 5 steps" "$out"
+has default "result: VIOLATED P1 P8; holds: P2 P3 P4 P5 P6 P7" "$out"
+has default "states 48  transitions 78  depth 12" "$out"
+has default "bytes/state" "$out"
+
+# Without --keep-going the search stops at the first violation: P1, the shallower.
+run first-violation 1 -- "$hc" check --scenario surplus-race
+has first-violation "P1 nr = Σnode violated" "$out"
+hasnt first-violation "P8 surplus conversion violated" "$out"
+has first-violation "search: stopped at the first violation" "$out"
+
+run select 1 -- "$hc" check --scenario surplus-race --property P8
+has select "P8 surplus conversion violated" "$out"
+hasnt select "P1 nr" "$out"
+run skip 0 -- "$hc" check -s surplus-race --skip P1,p8
+has skip "result: HOLDS P2 P3 P4 P5 P6 P7 on every reachable state" "$out"
+run options-without-subcommand 1 -- "$hc" --scenario sysctl-race --keep-going
+has options-without-subcommand "P5 private sysctl buffer violated" "$out"
+has options-without-subcommand "P7 max = persistent violated" "$out"
+
+run count 0 -- "$hc" check --scenario bench-small --no-properties
+has count "states 423  transitions 870" "$out"
+has count "result: explored every reachable state (no properties checked)" "$out"
+
+# --- help and list --------------------------------------------------------------------
+run help 0 -- "$hc" --help
+for word in check list --version "Exit status: 0"; do has help "$word" "$out"; done
+run check-help 0 -- "$hc" check --help
+for flag in --scenario --variant --property --skip --keep-going --no-properties --max-states \
+            --time-limit --max-memory --trace-json --quiet "3 incomplete"; do
+  has check-help "$flag" "$out"
+done
+run version 0 -- "$hc" --version
+has version "hugecheck 0.1.0 (Z3 4." "$out"
+run list 0 -- "$hc" list
+for word in surplus-race sysctl-race bench-small bench-medium bench-large bench-xl bench-2xl \
+            bench-4xl seed P1 P8 "invariant, quiescent states"; do
+  has list "$word" "$out"
+done
+
+# --- bad input: exit 2, one line naming file, line and field --------------------------
+good='nodes = 1
+mem = [2]
+pool = [0]
+overcommit = 1
+[[actor]]
+name = "A"
+home = 0
+script = ["FAULT"]'
+bad() {  # bad NAME SED-EXPRESSION EXPECTED-MESSAGE
+  sed "$2" <<<"$good" >"$tmp/$1.toml"
+  run "bad-$1" 2 -- "$hc" check --scenario "$tmp/$1.toml"
+  has "bad-$1" "hugecheck: $tmp/$1.toml:$3" "$err"
+  one_line "bad-$1"
+}
+bad unknown-key '4a colour = 3' "5: field 'colour': unknown key"
+bad wrong-type 's/nodes = 1/nodes = "one"/' "1: field 'nodes': expected a non-negative integer, got a string"
+bad node-range 's/home = 0/home = 1/' "7: field 'actor[0].home': node index 1 is out of range (nodes = 1, so 0..0)"
+bad pool-too-big 's/pool = \[0\]/pool = [3]/' "3: field 'pool[0]': pool 3 is larger than mem[0] = 2"
+bad unknown-op 's/"FAULT"/"FAULT", "SPLIT"/' "8: field 'actor[0].script[1]': unknown operation 'SPLIT'"
+bad syntax 's/mem = \[2\]/mem = [2/' "3: not valid TOML: Error while parsing array"
+printf 'nodes = 1\nmem = [2]\npool = [0]\novercommit = 1\nactor = []\n' >"$tmp/empty.toml"
+run bad-empty-actors 2 -- "$hc" check --scenario "$tmp/empty.toml"
+has bad-empty-actors "hugecheck: $tmp/empty.toml:5: field 'actor': the actor list is empty" "$err"
+one_line bad-empty-actors
+
+run unknown-scenario 2 -- "$hc" check --scenario no-such-thing
+has unknown-scenario "hugecheck: --scenario: unknown scenario 'no-such-thing'" "$err"
+run missing-file 2 -- "$hc" check --scenario /nonexistent/x.toml
+has missing-file "hugecheck: /nonexistent/x.toml: cannot read the scenario file" "$err"
+run unknown-property 2 -- "$hc" check --property P1,P42
+has unknown-property "hugecheck: --property: unknown property 'P42'" "$err"
+run unknown-variant 2 -- "$hc" check --variant v9
+has unknown-variant "hugecheck: --variant: unknown variant 'v9' (known: seed)" "$err"
+run absurd-states 2 -- "$hc" check --max-states -5
+has absurd-states "hugecheck: --max-states: '-5' is not a state count" "$err"
+run absurd-memory 2 -- "$hc" check --max-memory lots
+has absurd-memory "hugecheck: --max-memory: 'lots' is not a memory size" "$err"
+run absurd-time 2 -- "$hc" check --time-limit 0
+has absurd-time "hugecheck: --time-limit: '0' is not a duration" "$err"
+run unknown-flag 2 -- "$hc" check --frobnicate
+has unknown-flag "hugecheck: " "$err"
+one_line unknown-flag
+run bad-json-path 2 -- "$hc" check --trace-json /nonexistent/dir/t.json
+has bad-json-path "hugecheck: --trace-json: cannot write" "$err"
+
+# --- budgets and Ctrl-C: exit 3 with the statistics so far -----------------------------
+run max-states 3 -- "$hc" check --scenario bench-xl --no-properties --max-states 1000
+has max-states "result: INCOMPLETE (state limit reached)" "$out"
+has max-states "states 10" "$out"
+run max-memory 3 -- "$hc" check --scenario bench-xl --no-properties --max-memory 2M
+has max-memory "result: INCOMPLETE (memory limit reached)" "$out"
+"$hc" check --scenario bench-2xl --no-properties --quiet >"$tmp/int.out" 2>"$tmp/int.err" &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+status=$?
+if [ "$status" -ne 3 ]; then echo "FAIL sigint: exit status $status, expected 3"; failures=$((failures + 1)); fi
+has sigint "result: INCOMPLETE (interrupted)" "$(cat "$tmp/int.out")"
+has sigint "states " "$(cat "$tmp/int.out")"
+
+# A violation found before the budget ran out is still a violation: exit 1.
+run violation-in-budget 1 -- "$hc" check --scenario bench-xl --max-states 100000
+
+# --- --trace-json ---------------------------------------------------------------------
+run trace-json 1 -- "$hc" --keep-going --scenario surplus-race --trace-json "$tmp/t.json"
+json=$(cat "$tmp/t.json")
+has trace-json '"format": "hugecheck-trace/1"' "$json"
+has trace-json '"id": "P8"' "$json"
+has trace-json '"label": "B1"' "$json"
+has trace-json '"function": "alloc_buddy_huge_page"' "$json"
+
+if [ "$failures" -ne 0 ]; then
+  echo "$failures CLI check(s) failed"
+  exit 1
+fi
+echo "all CLI checks passed"

@@ -1,0 +1,208 @@
+// Scenario files: the embedded ones load, and every kind of bad file is rejected with one
+// line that names the file, the line and the field.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "model/scenario_catalog.hpp"
+#include "test_support.hpp"
+
+namespace hugecheck {
+namespace {
+
+constexpr const char* kGood = R"toml(nodes = 2
+mem = [3, 2]
+pool = [1, 0]
+overcommit = 1
+[[actor]]
+name = "A"
+home = 1
+script = ["FAULT", "UNMAP", "RESIZE(4)", "OVERCOMMIT( 2 )"]
+)toml";
+
+TEST(Scenario, ParsesEveryField) {
+    const model::Scenario sc = model::parse_scenario(kGood, "good.toml", "good");
+    EXPECT_EQ(sc.name, "good");
+    EXPECT_EQ(sc.nodes, 2u);
+    EXPECT_EQ(sc.mem, (std::vector<std::uint64_t>{3, 2}));
+    EXPECT_EQ(sc.pool, (std::vector<std::uint64_t>{1, 0}));
+    EXPECT_EQ(sc.overcommit, 1u);
+    ASSERT_EQ(sc.actors.size(), 1u);
+    EXPECT_EQ(sc.actors[0].name, "A");
+    EXPECT_EQ(sc.actors[0].home, 1u);
+    ASSERT_EQ(sc.actors[0].script.size(), 4u);
+    EXPECT_EQ(sc.actors[0].script[2].kind, model::OpKind::resize);
+    EXPECT_EQ(sc.actors[0].script[2].value, 4u);
+    EXPECT_EQ(model::format_operation(sc.actors[0].script[3]), "OVERCOMMIT(2)");
+}
+
+TEST(Scenario, EveryEmbeddedScenarioLoadsByName) {
+    const std::vector<std::string> names = {"surplus-race", "sysctl-race", "bench-small",
+                                            "bench-medium", "bench-large", "bench-xl",
+                                            "bench-2xl",    "bench-4xl"};
+    ASSERT_EQ(model::embedded_scenarios().size(), names.size());
+    for (const std::string& name : names) {
+        const model::Scenario sc = model::load_scenario(name);
+        EXPECT_EQ(sc.name, name);
+        EXPECT_EQ(sc.source, "scenarios/" + name + ".toml");
+        EXPECT_FALSE(sc.description.empty()) << name;
+    }
+    // RM §4: bench-2xl is bench-xl plus G(1): FAULT,UNMAP listed after D.
+    const model::Scenario xl = model::load_scenario("bench-xl");
+    const model::Scenario xxl = model::load_scenario("bench-2xl");
+    ASSERT_EQ(xxl.actors.size(), xl.actors.size() + 1);
+    EXPECT_EQ(xxl.actors[4].name, "G");
+    EXPECT_EQ(xxl.actors[4].home, 1u);
+    EXPECT_EQ(xxl.actors[3].name, "D");
+}
+
+TEST(Scenario, LoadsAFileByPath) {
+    const std::string path = ::testing::TempDir() + "/my-scenario.toml";
+    std::ofstream(path) << kGood;
+    const model::Scenario sc = model::load_scenario(path);
+    EXPECT_EQ(sc.name, "my-scenario");
+    EXPECT_EQ(sc.source, path);
+}
+
+std::string error_of(const std::string& text) {
+    try {
+        model::parse_scenario(text, "bad.toml", "bad");
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "(accepted)";
+}
+
+// kGood with one line replaced (1-based).
+std::string with_line(int line, const std::string& replacement) {
+    std::string out, row;
+    std::istringstream in(kGood);
+    for (int n = 1; std::getline(in, row); ++n)
+        out += (n == line ? replacement : row) + "\n";
+    return out;
+}
+
+TEST(ScenarioErrors, UnknownKey) {
+    EXPECT_EQ(error_of(with_line(4, "overcommit = 1\nnodez = 2")),
+              "bad.toml:5: field 'nodez': unknown key (known: description, nodes, mem, pool, "
+              "overcommit, expect, actor)");
+    EXPECT_EQ(error_of(with_line(7, "home = 1\nhom = 0")),
+              "bad.toml:8: field 'actor[0].hom': unknown key (known: name, home, script)");
+}
+
+TEST(ScenarioErrors, WrongType) {
+    EXPECT_EQ(error_of(with_line(1, "nodes = \"two\"")),
+              "bad.toml:1: field 'nodes': expected a non-negative integer, got a string");
+    EXPECT_EQ(error_of(with_line(2, "mem = 3")),
+              "bad.toml:2: field 'mem': expected an array, got an integer");
+    EXPECT_EQ(error_of(with_line(2, "mem = [3, 2.5]")),
+              "bad.toml:2: field 'mem[1]': expected a non-negative integer, got a float");
+    EXPECT_EQ(error_of(with_line(8, "script = \"FAULT\"")),
+              "bad.toml:8: field 'actor[0].script': expected an array, got a string");
+    EXPECT_EQ(error_of(with_line(6, "name = 7")),
+              "bad.toml:6: field 'actor[0].name': expected a string, got an integer");
+}
+
+TEST(ScenarioErrors, NodeIndexOutOfRange) {
+    EXPECT_EQ(error_of(with_line(7, "home = 2")),
+              "bad.toml:7: field 'actor[0].home': node index 2 is out of range (nodes = 2, so "
+              "0..1)");
+}
+
+TEST(ScenarioErrors, PoolLargerThanMem) {
+    EXPECT_EQ(error_of(with_line(3, "pool = [1, 3]")),
+              "bad.toml:3: field 'pool[1]': pool 3 is larger than mem[1] = 2");
+}
+
+TEST(ScenarioErrors, EmptyActorList) {
+    EXPECT_EQ(error_of("nodes = 1\nmem = [1]\npool = [0]\novercommit = 0\nactor = []\n"),
+              "bad.toml:5: field 'actor': the actor list is empty");
+    EXPECT_EQ(error_of("nodes = 1\nmem = [1]\npool = [0]\novercommit = 0\n"),
+              "bad.toml:1: field 'actor': missing");
+}
+
+TEST(ScenarioErrors, UnknownOperation) {
+    EXPECT_EQ(error_of(with_line(8, "script = [\"FAULT\", \"MMAP\"]")),
+              "bad.toml:8: field 'actor[0].script[1]': unknown operation 'MMAP' (known: FAULT, "
+              "UNMAP, RESIZE(v), OVERCOMMIT(v))");
+    EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE\"]")),
+              "bad.toml:8: field 'actor[0].script[0]': RESIZE needs a value, as in RESIZE(2) "
+              "(got 'RESIZE')");
+    EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE(-1)\"]")),
+              "bad.toml:8: field 'actor[0].script[0]': the argument of RESIZE must be a "
+              "non-negative integer (got 'RESIZE(-1)')");
+    EXPECT_EQ(error_of(with_line(8, "script = [\"UNMAP(1)\"]")),
+              "bad.toml:8: field 'actor[0].script[0]': UNMAP takes no argument (got 'UNMAP(1)')");
+}
+
+TEST(ScenarioErrors, CountsAndLimits) {
+    EXPECT_EQ(error_of(with_line(1, "nodes = 0")), "bad.toml:1: field 'nodes': must be at least 1");
+    EXPECT_EQ(error_of(with_line(1, "nodes = 9")),
+              "bad.toml:1: field 'nodes': 9 is larger than the limit 8");
+    EXPECT_EQ(error_of(with_line(4, "overcommit = -1")),
+              "bad.toml:4: field 'overcommit': must not be negative (got -1)");
+    EXPECT_EQ(error_of(with_line(2, "mem = [3]")),
+              "bad.toml:2: field 'mem': has 1 entries but nodes = 2");
+    EXPECT_EQ(error_of(with_line(2, "mem = [3, 1000000000]")),
+              "bad.toml:2: field 'mem[1]': 1000000000 is larger than the limit 65536");
+    EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE(99999999999)\"]")),
+              "bad.toml:8: field 'actor[0].script[0]': 99999999999 is larger than the limit "
+              "4294967296");
+    EXPECT_EQ(error_of(with_line(8, "script = []")),
+              "bad.toml:8: field 'actor[0].script': the script is empty");
+}
+
+TEST(ScenarioErrors, ActorNames) {
+    EXPECT_EQ(
+        error_of(std::string(kGood) + "[[actor]]\nname = \"A\"\nhome = 0\nscript = [\"FAULT\"]\n"),
+        "bad.toml:10: field 'actor[1].name': duplicate actor name 'A'");
+    EXPECT_EQ(error_of(with_line(6, "name = \"A B\"")),
+              "bad.toml:6: field 'actor[0].name': 'A B' is not a valid actor name (1 to 16 "
+              "characters, no spaces or punctuation)");
+    EXPECT_EQ(error_of(with_line(7, "")), "bad.toml:5: field 'actor[0].home': missing");
+}
+
+TEST(ScenarioErrors, SecondFaultWhileOwningAPage) {
+    EXPECT_EQ(error_of(with_line(8, "script = [\"FAULT\", \"RESIZE(1)\", \"FAULT\"]")),
+              "bad.toml:8: field 'actor[0].script[2]': FAULT while the page of an earlier FAULT "
+              "may still be owned; an actor holds at most one page (put UNMAP between them)");
+}
+
+TEST(ScenarioErrors, InvalidToml) {
+    const std::string e = error_of(with_line(3, "pool = [1, 0"));
+    EXPECT_EQ(e.rfind("bad.toml:", 0), 0u) << e;
+    EXPECT_NE(e.find("not valid TOML"), std::string::npos) << e;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << "one line: " << e;
+}
+
+TEST(ScenarioErrors, UnknownNameAndMissingFile) {
+    try {
+        model::load_scenario("no-such-scenario");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("--scenario: unknown scenario 'no-such-scenario' "
+                                              "(known: bench-2xl, ",
+                                              0),
+                  0u)
+            << e.what();
+    }
+    try {
+        model::load_scenario("/nonexistent/x.toml");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_STREQ(e.what(), "/nonexistent/x.toml: cannot read the scenario file");
+    }
+}
+
+TEST(Variant, UnknownVariantIsAnInputError) {
+    try {
+        model::HugetlbModel m(model::load_scenario("surplus-race"), "v9.9");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_STREQ(e.what(), "--variant: unknown variant 'v9.9' (known: seed)");
+    }
+}
+
+}  // namespace
+}  // namespace hugecheck

@@ -1,0 +1,95 @@
+// Helpers shared by the tests: scenarios from inline TOML, hand-built states, successor
+// lists, and a full exploration with properties.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "counterexamples/trace.hpp"
+#include "explorer/bfs.hpp"
+#include "model/hugetlb_model.hpp"
+#include "model/scenario.hpp"
+#include "properties/properties.hpp"
+
+namespace hugecheck::test {
+
+inline model::Scenario scenario(const std::string& toml, const std::string& name = "test") {
+    return model::parse_scenario(toml, "test.toml", name);
+}
+
+// An unpacked state to edit by slot and to pack.
+struct Values {
+    const model::HugetlbModel* m;
+    std::vector<std::uint64_t> v;
+
+    static Values initial(const model::HugetlbModel& m) {
+        std::vector<std::byte> s(m.state_bytes() + model::kPackSlack);
+        m.initial_state(s.data());
+        return {&m, m.unpack(s.data())};
+    }
+    static Values of(const model::HugetlbModel& m, const std::byte* s) { return {&m, m.unpack(s)}; }
+
+    std::uint64_t& operator[](model::Slot s) { return v[s]; }
+    std::uint64_t operator[](model::Slot s) const { return v[s]; }
+    std::vector<std::byte> packed() const {
+        std::vector<std::byte> out = m->pack(v);
+        out.resize(m->state_bytes() + model::kPackSlack);
+        return out;
+    }
+    bool operator==(const Values& o) const { return v == o.v; }
+};
+
+// Printed by GoogleTest when two Values differ: only the slots that matter.
+inline std::ostream& operator<<(std::ostream& os, const Values& x) {
+    for (model::Slot s = 0; s < x.v.size(); ++s)
+        if (x.v[s] != 0) os << x.m->slot_name(s) << "=" << x.m->format_value(s, x.v[s]) << " ";
+    return os;
+}
+
+struct Successor {
+    model::Transition transition;
+    Values after;
+};
+
+inline std::vector<Successor> successors(const model::HugetlbModel& m, const Values& before,
+                                         int only_actor = -1) {
+    std::vector<Successor> out;
+    model::HugetlbModel::Context ctx = m.make_context();
+    const std::vector<std::byte> packed = before.packed();
+    auto sink = [&](const std::byte* s, const model::Transition& t) {
+        out.push_back({t, Values::of(m, s)});
+    };
+    if (only_actor < 0)
+        m.for_each_successor(ctx, packed.data(), sink);
+    else
+        m.actor_successors(ctx, packed.data(), static_cast<std::uint32_t>(only_actor), sink);
+    return out;
+}
+
+struct Explored {
+    explorer::Status status;
+    explorer::Stats stats;
+    // property id ("P1") -> length of the shortest trace found
+    std::map<std::string, std::uint32_t> shortest;
+    std::vector<counterexamples::Trace> traces;
+};
+
+// Explores with --keep-going and the given properties; rebuilds every trace.
+inline Explored explore(const model::HugetlbModel& m,
+                        properties::PropertySet props = properties::kAllProperties,
+                        explorer::Options options = {}) {
+    options.keep_going = true;
+    const properties::Checker checker(m, props);
+    explorer::BreadthFirstSearch search(m, checker, options);
+    Explored out{search.run(), {}, {}, {}};
+    out.stats = search.stats();
+    for (const auto& v : search.violations()) {
+        out.shortest[std::string(properties::kProperties[v.property].id)] = v.trace_length;
+        out.traces.push_back(counterexamples::build_trace(m, checker, search, v));
+    }
+    return out;
+}
+
+}  // namespace hugecheck::test
