@@ -54,81 +54,57 @@ struct CheckOptions {
     bool quiet = false;
 };
 
-// "1000000", "1e6", "2M" (10^6): a state count.
+struct Unit {
+    const char* suffix;
+    double scale;
+};
+
+// A number with an optional unit suffix ("" is the default unit), within [min, max];
+// anything else is an InputError that says what was expected.
+double parse_quantity(const std::string& text, const std::string& option,
+                      std::initializer_list<Unit> units, double min, double max,
+                      const std::string& expected) {
+    std::size_t used = 0;
+    double v = 0;
+    try {
+        v = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    const std::string suffix = text.substr(used);
+    const Unit* unit = nullptr;
+    for (const Unit& u : units)
+        if (suffix == u.suffix) unit = &u;
+    if (used == 0 || unit == nullptr || !(v * unit->scale >= min) || v * unit->scale > max)
+        throw InputError(option, 0, "", "'" + text + "' is not " + expected);
+    return v * unit->scale;
+}
+
 std::uint64_t parse_count(const std::string& text, const std::string& option) {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (...) {
-        used = 0;
-    }
-    std::string suffix = text.substr(used);
-    double scale = 1;
-    if (suffix == "k" || suffix == "K")
-        scale = 1e3;
-    else if (suffix == "M")
-        scale = 1e6;
-    else if (suffix == "G")
-        scale = 1e9;
-    else if (!suffix.empty())
-        used = 0;
-    v *= scale;
-    if (used == 0 || !(v >= 1) || v > 4e9)
-        throw InputError(
-            option, 0, "",
-            "'" + text + "' is not a state count between 1 and 4e9 (e.g. 1000000, 5M)");
-    return static_cast<std::uint64_t>(v);
+    return static_cast<std::uint64_t>(
+        parse_quantity(text, option, {{"", 1}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}}, 1,
+                       4e9, "a state count between 1 and 4e9 (e.g. 1000000, 5M)"));
 }
 
-// "90", "90s", "2.5m", "1h": seconds.
 double parse_seconds(const std::string& text, const std::string& option) {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (...) {
-        used = 0;
-    }
-    const std::string suffix = text.substr(used);
-    double scale = 1;
-    if (suffix == "m")
-        scale = 60;
-    else if (suffix == "h")
-        scale = 3600;
-    else if (!suffix.empty() && suffix != "s")
-        used = 0;
-    v *= scale;
-    if (used == 0 || !(v > 0) || v > 1e7)
-        throw InputError(option, 0, "",
-                         "'" + text + "' is not a duration (seconds, or with s/m/h: 90, 2.5m, 1h)");
-    return v;
+    return parse_quantity(text, option, {{"", 1}, {"s", 1}, {"m", 60}, {"h", 3600}}, 1e-3, 1e7,
+                          "a duration (seconds, or with s/m/h: 90, 2.5m, 1h)");
 }
 
-// "512" (MiB), "512M", "2G", "1.5G": bytes.
 std::uint64_t parse_memory(const std::string& text, const std::string& option) {
-    std::size_t used = 0;
-    double v = 0;
-    try {
-        v = std::stod(text, &used);
-    } catch (...) {
-        used = 0;
-    }
-    const std::string suffix = text.substr(used);
-    double scale = 1024.0 * 1024;
-    if (suffix == "K" || suffix == "KiB")
-        scale = 1024;
-    else if (suffix == "G" || suffix == "GiB")
-        scale = 1024.0 * 1024 * 1024;
-    else if (suffix == "T" || suffix == "TiB")
-        scale = 1024.0 * 1024 * 1024 * 1024;
-    else if (!suffix.empty() && suffix != "M" && suffix != "MiB")
-        used = 0;
-    v *= scale;
-    if (used == 0 || !(v >= 1024 * 1024) || v > 1e15)
-        throw InputError(option, 0, "",
-                         "'" + text + "' is not a memory size of at least 1 MiB (e.g. 512M, 2G)");
-    return static_cast<std::uint64_t>(v);
+    constexpr double MiB = 1024.0 * 1024;
+    return static_cast<std::uint64_t>(
+        parse_quantity(text, option,
+                       {{"", MiB},
+                        {"M", MiB},
+                        {"MiB", MiB},
+                        {"K", 1024},
+                        {"KiB", 1024},
+                        {"G", 1024 * MiB},
+                        {"GiB", 1024 * MiB},
+                        {"T", MiB * MiB},
+                        {"TiB", MiB * MiB}},
+                       MiB, 1e15, "a memory size of at least 1 MiB (e.g. 512M, 2G)"));
 }
 
 std::string human_bytes(double b) {

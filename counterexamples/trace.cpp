@@ -67,9 +67,7 @@ std::string replay(const HugetlbModel& m, const properties::Checker& checker, co
     const properties::PropertySet want = properties::bit(trace.property);
     properties::PropertySet got = 0;
     switch (trace.where) {
-        case explorer::Where::state:
-            got = checker.state_violations(state.data());
-            break;
+        case explorer::Where::state: got = checker.state_violations(state.data()); break;
         case explorer::Where::transition:
             if (trace.steps.empty()) return "a transition violation without a step";
             got = checker.transition_violations(before.data(), state.data(), last);

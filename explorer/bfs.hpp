@@ -33,18 +33,12 @@ enum class Status {
 
 inline const char* status_name(Status s) {
     switch (s) {
-        case Status::complete:
-            return "complete";
-        case Status::stopped_at_violation:
-            return "stopped at the first violation";
-        case Status::state_limit:
-            return "state limit reached";
-        case Status::time_limit:
-            return "time limit reached";
-        case Status::memory_limit:
-            return "memory limit reached";
-        case Status::interrupted:
-            return "interrupted";
+        case Status::complete: return "complete";
+        case Status::stopped_at_violation: return "stopped at the first violation";
+        case Status::state_limit: return "state limit reached";
+        case Status::time_limit: return "time limit reached";
+        case Status::memory_limit: return "memory limit reached";
+        case Status::interrupted: return "interrupted";
     }
     return "?";
 }

@@ -191,40 +191,24 @@ void HugetlbModel::step(Work& w, std::uint32_t a, const Emit& emit) const {
     switch (static_cast<Pc>(w[vars_.actor[a].pc])) {
         case Pc::idle:
             switch (current_op(w, a).kind) {
-                case OpKind::fault:
-                    return fault_F1(w, a, emit);
-                case OpKind::unmap:
-                    return unmap_U1(w, a, emit);
-                case OpKind::resize:
-                    return resize_S1(w, a, emit);
-                case OpKind::overcommit:
-                    return overcommit_O1(w, a, emit);
+                case OpKind::fault: return fault_F1(w, a, emit);
+                case OpKind::unmap: return unmap_U1(w, a, emit);
+                case OpKind::resize: return resize_S1(w, a, emit);
+                case OpKind::overcommit: return overcommit_O1(w, a, emit);
             }
             break;
-        case Pc::B1:
-            return fault_B1(w, a, emit);
-        case Pc::B2:
-            return fault_B2(w, a, emit);
-        case Pc::B3:
-            return fault_B3(w, a, emit);
-        case Pc::S2:
-            return resize_S2(w, a, emit);
-        case Pc::R1:
-            return set_max_huge_pages_locked(w, a, Step::R1, emit);
-        case Pc::R4:
-            return resize_R4(w, a, emit);
-        case Pc::R5:
-            return resize_R5(w, a, emit);
-        case Pc::R5b:
-            return resize_R5b(w, a, emit);
-        case Pc::R6:
-            return set_max_huge_pages_locked(w, a, Step::R6, emit);
-        case Pc::R6f:
-            return resize_R6f(w, a, emit);
-        case Pc::R7:
-            return set_max_huge_pages_locked(w, a, Step::R7, emit);
-        case Pc::R10:
-            return resize_R10(w, a, emit);
+        case Pc::B1: return fault_B1(w, a, emit);
+        case Pc::B2: return fault_B2(w, a, emit);
+        case Pc::B3: return fault_B3(w, a, emit);
+        case Pc::S2: return resize_S2(w, a, emit);
+        case Pc::R1: return set_max_huge_pages_locked(w, a, Step::R1, emit);
+        case Pc::R4: return resize_R4(w, a, emit);
+        case Pc::R5: return resize_R5(w, a, emit);
+        case Pc::R5b: return resize_R5b(w, a, emit);
+        case Pc::R6: return set_max_huge_pages_locked(w, a, Step::R6, emit);
+        case Pc::R6f: return resize_R6f(w, a, emit);
+        case Pc::R7: return set_max_huge_pages_locked(w, a, Step::R7, emit);
+        case Pc::R10: return resize_R10(w, a, emit);
     }
     throw std::logic_error("actor " + actor_name(a) + " has an invalid pc " +
                            std::to_string(w[vars_.actor[a].pc]));
@@ -256,11 +240,7 @@ void HugetlbModel::fault_F1(Work& w, std::uint32_t a, const Emit& emit) const {
             return emit({static_cast<std::uint8_t>(a), Step::F1});
         }
         // free - resv > 0 but no node list has a page: dequeue_huge_page_vma finds none.
-        w.note([] {
-            return std::string(
-                "free_huge_pages - resv_huge_pages > 0 but no free list "
-                "has a page");
-        });
+        w.note([] { return std::string("free - resv > 0 but no free list has a page"); });
     } else {
         w.note([] { return std::string("no free huge page"); });
     }
@@ -383,41 +363,37 @@ void HugetlbModel::resize_S2(Work& w, std::uint32_t a, const Emit& emit) const {
 // next_nid_to_free, first node with surplus < nr). Every try advances the cursor.
 bool HugetlbModel::adjust_pool_surplus(Work& w, int delta) const {
     const Vars& v = vars_;
-    const Slot cursor = delta < 0 ? v.next_nid_to_alloc : v.next_nid_to_free;
-    for (std::uint32_t tries = 0; tries < nodes(); ++tries) {
-        const std::uint32_t n = static_cast<std::uint32_t>(w[cursor]);
-        w.set(cursor, (n + 1) % nodes());
-        const Slot node_surplus = v.surplus_huge_pages_node[n];
-        if (delta < 0 && w[node_surplus] > 0) {
-            w.dec(v.surplus_huge_pages);
-            w.dec(node_surplus);
-            return true;
-        }
-        if (delta > 0 && w[node_surplus] < w[v.nr_huge_pages_node[n]]) {
-            w.inc(v.surplus_huge_pages);
-            w.inc(node_surplus);
-            return true;
-        }
+    if (delta < 0) {
+        const std::uint32_t n = first_in_cursor_order(w, v.next_nid_to_alloc, [&](std::uint32_t k) {
+            return w[v.surplus_huge_pages_node[k]] > 0;
+        });
+        if (n == nodes()) return false;
+        w.dec(v.surplus_huge_pages);
+        w.dec(v.surplus_huge_pages_node[n]);
+        return true;
     }
-    return false;
+    const std::uint32_t n = first_in_cursor_order(w, v.next_nid_to_free, [&](std::uint32_t k) {
+        return w[v.surplus_huge_pages_node[k]] < w[v.nr_huge_pages_node[k]];
+    });
+    if (n == nodes()) return false;
+    w.inc(v.surplus_huge_pages);
+    w.inc(v.surplus_huge_pages_node[n]);
+    return true;
 }
 
 // free_pool_huge_page(acct_surplus = 0): cursor order on next_nid_to_free, the first node
 // with a free page gives it back to the buddy allocator.
 bool HugetlbModel::free_pool_huge_page(Work& w) const {
     const Vars& v = vars_;
-    for (std::uint32_t tries = 0; tries < nodes(); ++tries) {
-        const std::uint32_t n = static_cast<std::uint32_t>(w[v.next_nid_to_free]);
-        w.set(v.next_nid_to_free, (n + 1) % nodes());
-        if (w[v.free_huge_pages_node[n]] == 0) continue;
-        w.dec(v.free_huge_pages);
-        w.dec(v.free_huge_pages_node[n]);
-        w.dec(v.nr_huge_pages);
-        w.dec(v.nr_huge_pages_node[n]);
-        w.inc(v.buddy[n]);
-        return true;
-    }
-    return false;
+    const std::uint32_t n = first_in_cursor_order(
+        w, v.next_nid_to_free, [&](std::uint32_t k) { return w[v.free_huge_pages_node[k]] > 0; });
+    if (n == nodes()) return false;
+    w.dec(v.free_huge_pages);
+    w.dec(v.free_huge_pages_node[n]);
+    w.dec(v.nr_huge_pages);
+    w.dec(v.nr_huge_pages_node[n]);
+    w.inc(v.buddy[n]);
+    return true;
 }
 
 // set_max_huge_pages between a spin_lock and the next spin_unlock. R1 enters from the
@@ -491,17 +467,16 @@ void HugetlbModel::set_max_huge_pages_locked(Work& w, std::uint32_t a, Step entr
 // next_nid_to_alloc, with hugetlb_lock dropped.
 void HugetlbModel::resize_R4(Work& w, std::uint32_t a, const Emit& emit) const {
     const Vars& v = vars_;
-    for (std::uint32_t tries = 0; tries < nodes(); ++tries) {
-        const std::uint32_t n = static_cast<std::uint32_t>(w[v.next_nid_to_alloc]);
-        w.set(v.next_nid_to_alloc, (n + 1) % nodes());
-        if (w[v.buddy[n]] == 0) continue;
+    const std::uint32_t n = first_in_cursor_order(
+        w, v.next_nid_to_alloc, [&](std::uint32_t k) { return w[v.buddy[k]] > 0; });
+    if (n == nodes()) {
+        w.note([] { return std::string("no node has a free block: allocation fails"); });
+        set_pc(w, a, Pc::R6f);
+    } else {
         w.dec(v.buddy[n]);
         w.set(v.actor[a].page_node, encode_index(n));
         set_pc(w, a, Pc::R5);
-        return emit({static_cast<std::uint8_t>(a), Step::R4});
     }
-    w.note([] { return std::string("no node has a free block: allocation fails"); });
-    set_pc(w, a, Pc::R6f);
     emit({static_cast<std::uint8_t>(a), Step::R4});
 }
 
@@ -592,40 +567,24 @@ Step HugetlbModel::next_step(const std::byte* state, std::uint32_t a) const {
     switch (pc) {
         case Pc::idle:
             switch (scenario_.actors[a].script[read(state, vars_.actor[a].op)].kind) {
-                case OpKind::fault:
-                    return Step::F1;
-                case OpKind::unmap:
-                    return Step::U1;
-                case OpKind::resize:
-                    return Step::S1;
-                case OpKind::overcommit:
-                    return Step::O1;
+                case OpKind::fault: return Step::F1;
+                case OpKind::unmap: return Step::U1;
+                case OpKind::resize: return Step::S1;
+                case OpKind::overcommit: return Step::O1;
             }
             break;
-        case Pc::B1:
-            return Step::B1;
-        case Pc::B2:
-            return Step::B2;
-        case Pc::B3:
-            return Step::B3;
-        case Pc::S2:
-            return Step::S2;
-        case Pc::R1:
-            return Step::R1;
-        case Pc::R4:
-            return Step::R4;
-        case Pc::R5:
-            return Step::R5;
-        case Pc::R5b:
-            return Step::R5b;
-        case Pc::R6:
-            return Step::R6;
-        case Pc::R6f:
-            return Step::R6f;
-        case Pc::R7:
-            return Step::R7;
-        case Pc::R10:
-            return Step::R10;
+        case Pc::B1: return Step::B1;
+        case Pc::B2: return Step::B2;
+        case Pc::B3: return Step::B3;
+        case Pc::S2: return Step::S2;
+        case Pc::R1: return Step::R1;
+        case Pc::R4: return Step::R4;
+        case Pc::R5: return Step::R5;
+        case Pc::R5b: return Step::R5b;
+        case Pc::R6: return Step::R6;
+        case Pc::R6f: return Step::R6f;
+        case Pc::R7: return Step::R7;
+        case Pc::R10: return Step::R10;
     }
     throw std::logic_error("invalid pc");
 }

@@ -177,6 +177,18 @@ class HugetlbModel {
     // check after a successful allocation) or R7 (inside the shrink loop).
     void set_max_huge_pages_locked(Work& w, std::uint32_t a, Step entry, const Emit& emit) const;
 
+    // The kernel's for_each_node_mask_to_alloc / _to_free: n = cursor, cursor = (n + 1)
+    // mod N, try n; at most N tries, each advancing the cursor. Returns the first node
+    // `pick` accepts, or N when none does (then the cursor is back where it started).
+    template <class Pick>
+    std::uint32_t first_in_cursor_order(Work& w, Slot cursor, Pick&& pick) const {
+        for (std::uint32_t tries = 0; tries < nodes(); ++tries) {
+            const auto n = static_cast<std::uint32_t>(w[cursor]);
+            w.set(cursor, (n + 1) % nodes());
+            if (pick(n)) return n;
+        }
+        return nodes();
+    }
     // Helpers of set_max_huge_pages and free_huge_page.
     bool adjust_pool_surplus(Work& w, int delta) const;
     bool free_pool_huge_page(Work& w) const;

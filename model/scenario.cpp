@@ -12,14 +12,10 @@ namespace hugecheck::model {
 
 std::string_view op_name(OpKind kind) {
     switch (kind) {
-        case OpKind::fault:
-            return "FAULT";
-        case OpKind::unmap:
-            return "UNMAP";
-        case OpKind::resize:
-            return "RESIZE";
-        case OpKind::overcommit:
-            return "OVERCOMMIT";
+        case OpKind::fault: return "FAULT";
+        case OpKind::unmap: return "UNMAP";
+        case OpKind::resize: return "RESIZE";
+        case OpKind::overcommit: return "OVERCOMMIT";
     }
     return "?";
 }
@@ -35,26 +31,16 @@ namespace {
 
 std::string_view type_name(const toml::node& node) {
     switch (node.type()) {
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a float";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::date:
-            return "a date";
-        case toml::node_type::time:
-            return "a time";
-        case toml::node_type::date_time:
-            return "a date-time";
-        default:
-            return "nothing";
+        case toml::node_type::table: return "a table";
+        case toml::node_type::array: return "an array";
+        case toml::node_type::string: return "a string";
+        case toml::node_type::integer: return "an integer";
+        case toml::node_type::floating_point: return "a float";
+        case toml::node_type::boolean: return "a boolean";
+        case toml::node_type::date: return "a date";
+        case toml::node_type::time: return "a time";
+        case toml::node_type::date_time: return "a date-time";
+        default: return "nothing";
     }
 }
 

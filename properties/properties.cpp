@@ -8,16 +8,11 @@ using model::Slot;
 
 std::string_view kind_name(Kind kind) {
     switch (kind) {
-        case Kind::every_state:
-            return "invariant, every state";
-        case Kind::quiescent:
-            return "invariant, quiescent states";
-        case Kind::terminal:
-            return "invariant, terminal states";
-        case Kind::transition:
-            return "transition";
-        case Kind::deadlock:
-            return "deadlock";
+        case Kind::every_state: return "invariant, every state";
+        case Kind::quiescent: return "invariant, quiescent states";
+        case Kind::terminal: return "invariant, terminal states";
+        case Kind::transition: return "transition";
+        case Kind::deadlock: return "deadlock";
     }
     return "?";
 }

@@ -108,9 +108,7 @@ TEST(Explorer, KeepGoingRecordsOneShortestViolationPerProperty) {
     EXPECT_EQ(search.violated(), 7u);
     for (const auto& v : search.violations()) {
         switch (v.property) {
-            case 0:
-                EXPECT_EQ(v.trace_length, 3u);
-                break;
+            case 0: EXPECT_EQ(v.trace_length, 3u); break;
             case 1:  // first y-step from x == 2: from (2, 0), at depth 2
                 EXPECT_EQ(v.where, Where::transition);
                 EXPECT_EQ(v.trace_length, 3u);
@@ -123,8 +121,7 @@ TEST(Explorer, KeepGoingRecordsOneShortestViolationPerProperty) {
                 EXPECT_EQ(v.where, Where::deadend);
                 EXPECT_EQ(v.trace_length, 8u);
                 break;
-            default:
-                ADD_FAILURE() << "unexpected property " << v.property;
+            default: ADD_FAILURE() << "unexpected property " << v.property;
         }
     }
 }

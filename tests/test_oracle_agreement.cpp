@@ -112,11 +112,8 @@ std::string random_scenario_toml() {
                     op = "UNMAP";
                     owns = false;
                     break;
-                case 2:
-                    op = "RESIZE(" + std::to_string(*rc::gen::inRange(0, 6)) + ")";
-                    break;
-                default:
-                    op = "OVERCOMMIT(" + std::to_string(*rc::gen::inRange(0, 4)) + ")";
+                case 2: op = "RESIZE(" + std::to_string(*rc::gen::inRange(0, 6)) + ")"; break;
+                default: op = "OVERCOMMIT(" + std::to_string(*rc::gen::inRange(0, 4)) + ")";
             }
             toml += (k ? ", \"" : "\"") + op + "\"";
         }

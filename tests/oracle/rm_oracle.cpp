@@ -101,40 +101,24 @@ class Stepper {
         switch (l.pc) {
             case kIdle:
                 switch (op.kind) {
-                    case OpKind::Fault:
-                        return F1(e);
-                    case OpKind::Unmap:
-                        return U1(e);
-                    case OpKind::Resize:
-                        return S1(e);
-                    case OpKind::Overcommit:
-                        return O1(e, op.value);
+                    case OpKind::Fault: return F1(e);
+                    case OpKind::Unmap: return U1(e);
+                    case OpKind::Resize: return S1(e);
+                    case OpKind::Overcommit: return O1(e, op.value);
                 }
                 break;
-            case kB1:
-                return B1(e);
-            case kB2:
-                return B2(e);
-            case kB3:
-                return B3(e);
-            case kS2:
-                return S2(e, op.value);
-            case kR1:
-                return R1(e);
-            case kR4:
-                return R4(e);
-            case kR5:
-                return R5(e);
-            case kR5b:
-                return R5b(e);
-            case kR6:
-                return R6(e);
-            case kR6f:
-                return R6f(e);
-            case kR7:
-                return R7(e);
-            case kR10:
-                return R10(e);
+            case kB1: return B1(e);
+            case kB2: return B2(e);
+            case kB3: return B3(e);
+            case kS2: return S2(e, op.value);
+            case kR1: return R1(e);
+            case kR4: return R4(e);
+            case kR5: return R5(e);
+            case kR5b: return R5b(e);
+            case kR6: return R6(e);
+            case kR6f: return R6f(e);
+            case kR7: return R7(e);
+            case kR10: return R10(e);
         }
         throw std::logic_error("rm_oracle: bad pc");
     }
