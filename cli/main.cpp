@@ -210,7 +210,8 @@ int run_check(const CheckOptions& o) {
     std::cout << line;
     std::snprintf(
         line, sizeof line,
-        "memory: peak RSS %s; store + visited set %s = %.1f bytes/state (%zu bytes packed)\n",
+        "memory: peak RSS %s; store + visited set %s allocated, %.1f bytes/state (%zu bytes "
+        "packed)\n",
         human_bytes(static_cast<double>(s.peak_rss_bytes)).c_str(),
         human_bytes(static_cast<double>(s.storage_bytes)).c_str(), s.bytes_per_state(),
         model.state_bytes());

@@ -58,11 +58,12 @@ struct Stats {
     std::uint32_t depth = 0;        // largest level reached (initial state: 0)
     std::uint64_t expanded = 0;     // states whose successors were generated
     double seconds = 0;
-    std::uint64_t storage_bytes = 0;  // store + visited set
+    std::uint64_t storage_bytes = 0;  // store + visited set, as allocated
+    std::uint64_t used_bytes = 0;     // store + visited set, without the last chunk's slack
     std::uint64_t peak_rss_bytes = 0;
     double states_per_second() const { return seconds > 0 ? states / seconds : 0; }
     double bytes_per_state() const {
-        return states ? static_cast<double>(storage_bytes) / static_cast<double>(states) : 0;
+        return states ? static_cast<double>(used_bytes) / static_cast<double>(states) : 0;
     }
 };
 
@@ -237,6 +238,7 @@ class BreadthFirstSearch {
         stats_.depth = store_.size() ? depth_of_new(static_cast<StateIndex>(store_.size() - 1)) : 0;
         stats_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
         stats_.storage_bytes = store_.memory_bytes() + visited_.memory_bytes();
+        stats_.used_bytes = store_.used_bytes() + visited_.memory_bytes();
         stats_.peak_rss_bytes = peak_rss_bytes();
     }
 

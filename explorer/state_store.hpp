@@ -43,7 +43,9 @@ class StateStore {
         return i;
     }
 
-    // Bytes held by states and parent indices.
+    // Bytes the states and parent indices take: the figure per state.
+    std::size_t used_bytes() const { return size_ * (state_bytes_ + sizeof(StateIndex)); }
+    // Bytes allocated for them (whole chunks): the figure for a memory budget.
     std::size_t memory_bytes() const {
         return chunks_.size() * (kChunkStates * (state_bytes_ + sizeof(StateIndex)) + kStateSlack);
     }
