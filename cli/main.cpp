@@ -157,7 +157,7 @@ int run_check(const CheckOptions& o) {
 
     const model::Scenario& sc = model.scenario();
     std::cout << "hugecheck " << kVersion << ": scenario " << sc.name << " (" << sc.source
-              << "), variant " << model.variant() << ", " << sc.nodes
+              << "), variant " << model.variant().name() << ", " << sc.nodes
               << (sc.nodes == 1 ? " node, " : " nodes, ") << sc.actors.size() << " actors\n";
     std::cout << "properties: "
               << (selected ? properties::format_property_set(selected) : std::string("none"))
@@ -248,10 +248,10 @@ int run_list() {
         const model::Scenario sc = model::parse_scenario(e.text, e.path, std::string(e.name));
         std::printf("  %-14s %s\n", sc.name.c_str(), sc.description.c_str());
     }
-    std::cout << "\nvariants (--variant):\n";
-    for (const model::VariantInfo& v : model::variants())
-        std::printf("  %-14s %s\n", std::string(v.name).c_str(),
-                    std::string(v.description).c_str());
+    std::cout << "\nvariants (--variant; docs/variants.md):\n";
+    for (const model::Variant* v : model::all_variants())
+        std::printf("  %-14s %s\n  %-14s from %s\n", v->name().c_str(), v->description().c_str(),
+                    "", v->source().c_str());
     std::cout << "\nproperties (--property, --skip):\n";
     for (const properties::Property& p : properties::kProperties)
         std::printf("  %-3s %-22s [%s] %s\n", std::string(p.id).c_str(),

@@ -57,7 +57,7 @@ std::string replay(const HugetlbModel& m, const properties::Checker& checker, co
                              });
         const std::string where = "step " + std::to_string(k + 1) + " (" +
                                   m.actor_name(step.transition.actor) + " " +
-                                  std::string(model::step_info(step.transition.step).label) + ")";
+                                  std::string(model::step_name(step.transition.step)) + ")";
         if (!applied) return where + " is not enabled";
         if (!same(step.after, next.data())) return where + " reaches a different state";
         before = state;
@@ -102,12 +102,12 @@ struct StepView {
 };
 
 StepView describe(const HugetlbModel& m, HugetlbModel::Context& ctx, const TraceStep& step) {
-    const model::StepInfo& info = model::step_info(step.transition.step);
+    const model::StepDef& info = m.step_def(step.transition.step);
     const std::uint32_t a = step.transition.actor;
     StepView v{m.actor_name(a),
-               std::string(info.label),
+               std::string(model::step_name(info.label)),
                std::string(info.function),
-               std::string(info.seed),
+               std::string(info.source),
                m.narrate(ctx, step.before.data(), step.transition),
                {},
                {}};
@@ -198,7 +198,7 @@ std::string render_table(const HugetlbModel& m, const Trace& trace) {
         views.push_back(describe(m, ctx, step));
 
     std::string out = std::string(p.id) + " " + std::string(p.name) + " violated — scenario " +
-                      m.scenario().name + ", variant " + std::string(m.variant()) + ", " +
+                      m.scenario().name + ", variant " + m.variant().name() + ", " +
                       std::to_string(trace.steps.size()) +
                       (trace.steps.size() == 1 ? " step\n" : " steps\n");
     out += "initial: " + globals_text(m, trace.initial.data()) + "\n";
@@ -234,7 +234,7 @@ nlohmann::json traces_json(const HugetlbModel& m, const std::vector<Trace>& trac
     nlohmann::json doc = {
         {"format", "hugecheck-trace/1"},
         {"scenario", {{"name", sc.name}, {"source", sc.source}, {"hash", hash}}},
-        {"variant", std::string(m.variant())},
+        {"variant", m.variant().name()},
         {"counterexamples", nlohmann::json::array()},
     };
     for (const Trace& t : traces) {
@@ -251,7 +251,7 @@ nlohmann::json traces_json(const HugetlbModel& m, const std::vector<Trace>& trac
                              {"actor", v.actor},
                              {"label", v.label},
                              {"function", v.function},
-                             {"seed", v.seed},
+                             {"source", v.seed},
                              {"choice", t.steps[k].transition.choice},
                              {"notes", v.notes},
                              {"changes", changes},

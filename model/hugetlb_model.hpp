@@ -1,6 +1,8 @@
-// The hugetlb reference model (RM) of the seed code as a transition system: the state
-// layout, the steps of each kernel function, and successor generation. The explorer sees
-// it only through initial_state / for_each_successor and opaque byte strings.
+// The hugetlb model of one scenario on one kernel variant, as a transition system: the
+// state layout, successor generation (actor by actor, gated on the locks each step
+// takes), and reading states back. The steps themselves are the variant's
+// (model/variants/); the explorer sees only initial_state / for_each_successor and opaque
+// byte strings.
 #pragma once
 
 #include <cstddef>
@@ -12,35 +14,55 @@
 #include "model/function_ref.hpp"
 #include "model/packed_layout.hpp"
 #include "model/scenario.hpp"
-#include "model/steps.hpp"
+#include "model/variant.hpp"
 
 namespace hugecheck::model {
 
-// owned, page_node and table_data hold 0 for "none" and k + 1 for node/actor k, so that
-// the canonical reset of a completed op ("every local to 0/none") is all zeros.
+// owned, page_node, table_data and lock owners hold 0 for "none" and k + 1 for node or
+// actor k, so that the canonical reset of a completed op ("every local to 0/none") is
+// all zeros.
 inline constexpr std::uint64_t kNone = 0;
 inline constexpr std::uint64_t encode_index(std::uint32_t k) {
     return std::uint64_t{k} + 1;
 }
 
-struct VariantInfo {
-    std::string_view name;
-    std::string_view description;
+using NodeMask = std::uint32_t;  // nodes_allowed: bit n = node n
+
+// A transition label: which actor took which step, which outcome of the step's choices
+// (0 for a step without choices), and events: facts about the step's inside that
+// transition properties need and that the states do not show.
+struct Transition {
+    std::uint8_t actor = 0;
+    Step step = Step::F1;
+    std::uint8_t events = 0;
+    std::uint32_t choice = 0;
+    bool operator==(const Transition&) const = default;
 };
-// The kernel variants this build models.
-const std::vector<VariantInfo>& variants();
+
+namespace event {
+// set_max_huge_pages' first loop: adjust_pool_surplus(-1) failed while surplus > 0 (P8).
+inline constexpr std::uint8_t loop1_adjust_failed = 1;
+// A counter was decremented at 0, or a count computation went below zero (P2).
+inline constexpr std::uint8_t underflow = 2;
+}  // namespace event
 
 // The slots of an actor's variables: its position in the script and its locals.
 struct ActorSlots {
     Slot op, pc, tmp, count, page_node, min_count, ret, owned;
+    // set_max_huge_pages' local page_list (v6.6+): the nodes of its pages, newest first, as
+    // the base-(N+1) digits node+1 of one number (0: the empty list).
+    Slot page_list;
 };
 
-// The slots of the RM's variables (§1), named as in the kernel.
+// The slots of the state's variables, named as in the kernel.
 struct Vars {
     Slot max_huge_pages, nr_overcommit_huge_pages;
     Slot nr_huge_pages, free_huge_pages, resv_huge_pages, surplus_huge_pages;
     Slot next_nid_to_alloc, next_nid_to_free;
-    Slot table_data;  // whose tmp the shared ctl_table.data of nr_hugepages points to
+    Slot table_data;             // whose tmp the shared ctl_table of nr_hugepages points to
+    Slot overcommit_table_data;  // the same for nr_overcommit_hugepages (v4.19)
+    Slot hugetlb_lock;           // owner, when a variant can hold it across steps
+    Slot resize_lock;            // owner of h->resize_lock (v6.6+)
     std::vector<Slot> nr_huge_pages_node, free_huge_pages_node, surplus_huge_pages_node;
     std::vector<Slot> buddy;  // free huge-page-sized blocks in node n's buddy allocator
     std::vector<ActorSlots> actor;
@@ -64,8 +86,7 @@ class Work {
         if (cur_[s] == 0) events_ |= event::underflow;
         set(s, cur_[s] - 1);
     }
-    // Facts about the step's inside that the states do not show (model/steps.hpp).
-    void raise(std::uint8_t event) { events_ |= event; }
+    void raise(std::uint8_t e) { events_ |= e; }
 
     // Narration for traces; `make` runs only when a trace is being rendered.
     bool narrating() const { return notes_ != nullptr; }
@@ -88,6 +109,44 @@ class Work {
     std::vector<std::string>* notes_ = nullptr;
 };
 
+class HugetlbModel;
+using Emit = FunctionRef<void(const Transition&)>;
+
+// What a step handler sees: the state being built, its actor and current op, and the
+// operations that end a step.
+class StepCtx {
+  public:
+    StepCtx(const HugetlbModel& model, Work& work, std::uint32_t actor, Step step,
+            const Emit& emit);
+
+    const HugetlbModel& m;
+    Work& w;
+    const Vars& v;
+    const std::uint32_t a;
+    const ActorSlots& self;
+    const Operation& op;
+    const std::uint32_t nodes;
+    const NodeMask mask;  // nodes_allowed: every node, or {nid} for RESIZE_NODE
+
+    std::uint64_t operator[](Slot s) const { return w[s]; }
+    std::uint64_t persistent() const { return w[v.nr_huge_pages] - w[v.surplus_huge_pages]; }
+    void go(Step next);                // the actor waits at `next`
+    void complete();                   // the op ends: next op, locals reset
+    void release(std::uint8_t locks);  // unlock what the actor holds across steps
+    // One outcome of the step. Steps with choices call it once per outcome; each call
+    // numbers its outcome with the next choice index.
+    void emit();
+    template <class F>
+    void note(F&& make) {
+        w.note(std::forward<F>(make));
+    }
+    const std::string& name() const;  // the actor's name
+
+  private:
+    const Emit& emit_;
+    Transition t_;
+};
+
 class HugetlbModel {
   public:
     using Label = Transition;
@@ -104,11 +163,12 @@ class HugetlbModel {
     explicit HugetlbModel(Scenario scenario, std::string_view variant = "seed");
 
     const Scenario& scenario() const { return scenario_; }
-    std::string_view variant() const { return variant_; }
+    const Variant& variant() const { return variant_; }
     const PackedLayout& layout() const { return layout_; }
     const Vars& vars() const { return vars_; }
     std::uint32_t nodes() const { return scenario_.nodes; }
     std::uint32_t actors() const { return static_cast<std::uint32_t>(scenario_.actors.size()); }
+    NodeMask all_nodes() const { return (NodeMask{1} << nodes()) - 1; }
 
     // --- the transition-system interface the explorer uses -----------------------------
     std::size_t state_bytes() const { return layout_.bytes(); }
@@ -129,13 +189,20 @@ class HugetlbModel {
     bool all_done(const std::byte* state) const;
     bool quiescent(const std::byte* state) const;  // every actor between ops or done
     std::uint64_t persistent_huge_pages(const std::byte* state) const;
-    // The step an actor takes next, if it is not done.
+    // The step an actor takes next; the actor must not be done.
     Step next_step(const std::byte* state, std::uint32_t actor) const;
+    // The lock (lock:: bit) the actor's next step takes and someone holds, or 0.
+    std::uint8_t blocked_on(const std::byte* state, std::uint32_t actor) const;
+    // The next step takes a lock the actor holds itself: it can never go on.
+    bool self_deadlocked(const std::byte* state, std::uint32_t actor) const;
+    // "waits for resize_lock held by A" / "spins on hugetlb_lock, which it holds itself".
+    std::string wait_text(const std::byte* state, std::uint32_t actor) const;
 
     // --- describing states and steps (traces) ------------------------------------------
     const std::string& slot_name(Slot s) const { return layout_.field(s).name; }
     std::string format_value(Slot s, std::uint64_t v) const;
     const std::string& actor_name(std::uint32_t a) const { return scenario_.actors[a].name; }
+    const StepDef& step_def(Step s) const { return variant_.step(s); }
     // Is the slot the op or pc of an actor (shown as control flow, not as a change)?
     bool is_control_slot(Slot s) const;
     // Re-runs one transition with narration: what the kernel code did inside the step.
@@ -147,65 +214,26 @@ class HugetlbModel {
         successors(ctx, state, sink, static_cast<int>(actor), nullptr);
     }
 
-  private:
-    using Emit = FunctionRef<void(const Transition&)>;
+    // The op an actor runs in a work state (used by StepCtx).
+    const Operation& current_op(const Work& w, std::uint32_t a) const {
+        return scenario_.actors[a].script[w[vars_.actor[a].op]];
+    }
+    const std::vector<std::uint32_t>& home_first(std::uint32_t a) const { return home_first_[a]; }
+    std::uint64_t page_list_base() const { return nodes() + 1; }  // digits of page_list
 
+  private:
     // All successors (only_actor < 0) or those of one actor; with notes, the steps
     // narrate into them.
     void successors(Context& ctx, const std::byte* state,
                     FunctionRef<void(const std::byte*, const Transition&)> sink, int only_actor,
                     std::vector<std::string>* notes) const;
     void build_layout();
-
-    // The steps (RM §2). Each leaves the actor's next pc in the Work and emits one
-    // successor per outcome.
-    void step(Work& w, std::uint32_t a, const Emit& emit) const;
-    void fault_F1(Work& w, std::uint32_t a, const Emit& emit) const;
-    void fault_B1(Work& w, std::uint32_t a, const Emit& emit) const;
-    void fault_B2(Work& w, std::uint32_t a, const Emit& emit) const;
-    void fault_B3(Work& w, std::uint32_t a, const Emit& emit) const;
-    void unmap_U1(Work& w, std::uint32_t a, const Emit& emit) const;
-    void resize_S1(Work& w, std::uint32_t a, const Emit& emit) const;
-    void resize_S2(Work& w, std::uint32_t a, const Emit& emit) const;
-    void resize_R4(Work& w, std::uint32_t a, const Emit& emit) const;
-    void resize_R5(Work& w, std::uint32_t a, const Emit& emit) const;
-    void resize_R5b(Work& w, std::uint32_t a, const Emit& emit) const;
-    void resize_R6f(Work& w, std::uint32_t a, const Emit& emit) const;
-    void resize_R10(Work& w, std::uint32_t a, const Emit& emit) const;
-    void overcommit_O1(Work& w, std::uint32_t a, const Emit& emit) const;
-    // set_max_huge_pages' locked section, entered at R1 (from the top), R6 (the grow
-    // check after a successful allocation) or R7 (inside the shrink loop).
-    void set_max_huge_pages_locked(Work& w, std::uint32_t a, Step entry, const Emit& emit) const;
-
-    // The kernel's for_each_node_mask_to_alloc / _to_free: n = cursor, cursor = (n + 1)
-    // mod N, try n; at most N tries, each advancing the cursor. Returns the first node
-    // `pick` accepts, or N when none does (then the cursor is back where it started).
-    template <class Pick>
-    std::uint32_t first_in_cursor_order(Work& w, Slot cursor, Pick&& pick) const {
-        for (std::uint32_t tries = 0; tries < nodes(); ++tries) {
-            const auto n = static_cast<std::uint32_t>(w[cursor]);
-            w.set(cursor, (n + 1) % nodes());
-            if (pick(n)) return n;
-        }
-        return nodes();
-    }
-    // Helpers of set_max_huge_pages and free_huge_page.
-    bool adjust_pool_surplus(Work& w, int delta) const;
-    bool free_pool_huge_page(Work& w) const;
-    void free_huge_page(Work& w, std::uint32_t node) const;  // the page's accounting
-    void complete_op(Work& w, std::uint32_t a) const;
-    std::uint64_t persistent(const Work& w) const {
-        return w[vars_.nr_huge_pages] - w[vars_.surplus_huge_pages];
-    }
-    const Operation& current_op(const Work& w, std::uint32_t a) const {
-        return scenario_.actors[a].script[w[vars_.actor[a].op]];
-    }
-    void set_pc(Work& w, std::uint32_t a, Pc pc) const {
-        w.set(vars_.actor[a].pc, static_cast<std::uint64_t>(pc));
-    }
+    Step step_at(std::uint64_t op_index, std::uint64_t pc, std::uint32_t actor) const;
+    std::uint8_t lock_conflict(std::uint8_t takes, std::uint64_t hugetlb_owner,
+                               std::uint64_t resize_owner) const;
 
     Scenario scenario_;
-    std::string variant_;
+    const Variant& variant_;
     PackedLayout layout_;
     Vars vars_;
     std::vector<std::uint8_t> control_slot_;              // per slot: 1 if an actor's op or pc

@@ -10,6 +10,7 @@ Slot PackedLayout::add(std::string name, std::uint8_t width, bool is_signed) {
     fields_.push_back({std::move(name), bits_, width, is_signed});
     const std::uint64_t mask = width == 0 ? 0 : (~std::uint64_t{0} >> (64 - width));
     hot_.push_back({bits_, width, is_signed, mask});
+    if (width > 0) stored_.push_back(s);
     bits_ += width;
     return s;
 }

@@ -69,8 +69,10 @@ class PackedLayout {
         std::memcpy(packed + (h.offset >> 3), &word, 8);
     }
 
+    // Fields of width 0 are always 0: `values` must hold 0 there already (a fresh or
+    // previously unpacked buffer), and only the others are read.
     void unpack(const std::byte* packed, std::uint64_t* values) const {
-        for (Slot s = 0; s < hot_.size(); ++s)
+        for (Slot s : stored_)
             values[s] = read(packed, s);
     }
     void pack(const std::uint64_t* values, std::byte* packed) const {
@@ -90,6 +92,7 @@ class PackedLayout {
     };
     std::vector<Field> fields_;
     std::vector<Hot> hot_;
+    std::vector<Slot> stored_;  // the slots of width > 0
     std::uint32_t bits_ = 0;
 };
 

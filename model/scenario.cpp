@@ -1,5 +1,7 @@
 #include "model/scenario.hpp"
 
+#include "model/variant.hpp"
+
 #include <toml++/toml.h>
 
 #include <charconv>
@@ -16,14 +18,21 @@ std::string_view op_name(OpKind kind) {
         case OpKind::unmap: return "UNMAP";
         case OpKind::resize: return "RESIZE";
         case OpKind::overcommit: return "OVERCOMMIT";
+        case OpKind::resize_node: return "RESIZE_NODE";
     }
     return "?";
+}
+
+bool is_resize(OpKind kind) {
+    return kind == OpKind::resize || kind == OpKind::resize_node;
 }
 
 std::string format_operation(const Operation& op) {
     std::string out(op_name(op.kind));
     if (op.kind == OpKind::resize || op.kind == OpKind::overcommit)
         out += "(" + std::to_string(op.value) + ")";
+    if (op.kind == OpKind::resize_node)
+        out += "(" + std::to_string(op.node) + ", " + std::to_string(op.value) + ")";
     return out;
 }
 
@@ -88,47 +97,71 @@ class Reader {
         return out;
     }
 
-    // "FAULT", "UNMAP", "RESIZE(3)", "OVERCOMMIT(1)".
-    Operation operation(const toml::node& node, const std::string& field) const {
+    // "FAULT", "UNMAP", "RESIZE(3)", "OVERCOMMIT(1)", "RESIZE_NODE(1, 3)".
+    Operation operation(const toml::node& node, const std::string& field,
+                        std::uint32_t nodes) const {
+        static constexpr const char* kKnown =
+            " (known: FAULT, UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v))";
         const std::string text = string(node, field);
         const std::string_view t = trim(text);
         const auto open = t.find('(');
         const std::string_view head = trim(t.substr(0, open));
         Operation op;
+        std::size_t arity = 0;
         if (head == "FAULT")
             op.kind = OpKind::fault;
         else if (head == "UNMAP")
             op.kind = OpKind::unmap;
         else if (head == "RESIZE")
-            op.kind = OpKind::resize;
+            op.kind = OpKind::resize, arity = 1;
         else if (head == "OVERCOMMIT")
-            op.kind = OpKind::overcommit;
+            op.kind = OpKind::overcommit, arity = 1;
+        else if (head == "RESIZE_NODE")
+            op.kind = OpKind::resize_node, arity = 2;
         else
-            fail(
-                node.source(), field,
-                "unknown operation '" + text + "' (known: FAULT, UNMAP, RESIZE(v), OVERCOMMIT(v))");
-        const bool takes_value = op.kind == OpKind::resize || op.kind == OpKind::overcommit;
-        if (!takes_value) {
+            fail(node.source(), field, "unknown operation '" + text + "'" + kKnown);
+        const std::string name(head);
+        const std::string usage = arity == 2 ? name + "(0, 2)" : name + "(2)";
+        if (arity == 0) {
             if (open != std::string_view::npos)
-                fail(node.source(), field,
-                     std::string(head) + " takes no argument (got '" + text + "')");
+                fail(node.source(), field, name + " takes no argument (got '" + text + "')");
             return op;
         }
         if (open == std::string_view::npos || t.back() != ')')
             fail(node.source(), field,
-                 std::string(head) + " needs a value, as in " + std::string(head) + "(2) (got '" +
-                     text + "')");
-        const std::string_view arg = trim(t.substr(open + 1, t.size() - open - 2));
-        std::uint64_t v = 0;
-        const auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
-        if (arg.empty() || ec != std::errc{} || end != arg.data() + arg.size())
+                 name + " needs " + (arity == 2 ? "a node and a value" : "a value") + ", as in " +
+                     usage + " (got '" + text + "')");
+        std::vector<std::uint64_t> args;
+        std::string_view rest = t.substr(open + 1, t.size() - open - 2);
+        while (true) {
+            const auto comma = rest.find(',');
+            const std::string_view arg = trim(rest.substr(0, comma));
+            std::uint64_t v = 0;
+            const auto [end, ec] = std::from_chars(arg.data(), arg.data() + arg.size(), v);
+            if (arg.empty() || ec != std::errc{} || end != arg.data() + arg.size())
+                fail(node.source(), field,
+                     "the arguments of " + name + " must be non-negative integers, as in " + usage +
+                         " (got '" + text + "')");
+            args.push_back(v);
+            if (comma == std::string_view::npos) break;
+            rest = rest.substr(comma + 1);
+        }
+        if (args.size() != arity)
             fail(node.source(), field,
-                 "the argument of " + std::string(head) + " must be a non-negative integer (got '" +
-                     text + "')");
-        if (v > kMaxValue)
+                 name + " takes " + (arity == 2 ? "a node and a value" : "one value") + ", as in " +
+                     usage + " (got '" + text + "')");
+        if (args.back() > kMaxValue)
             fail(node.source(), field,
-                 std::to_string(v) + " is larger than the limit " + std::to_string(kMaxValue));
-        op.value = v;
+                 std::to_string(args.back()) + " is larger than the limit " +
+                     std::to_string(kMaxValue));
+        op.value = args.back();
+        if (arity == 2) {
+            if (args[0] >= nodes)
+                fail(node.source(), field,
+                     "node index " + std::to_string(args[0]) + " is out of range (nodes = " +
+                         std::to_string(nodes) + ", so 0.." + std::to_string(nodes - 1) + ")");
+            op.node = static_cast<std::uint32_t>(args[0]);
+        }
         return op;
     }
 
@@ -147,8 +180,10 @@ class Reader {
 };
 
 // Fields required at the top level, in the order they are reported when missing.
-constexpr std::string_view kTopKeys[] = {"description", "nodes",  "mem",  "pool",
-                                         "overcommit",  "expect", "actor"};
+constexpr std::string_view kTopKeys[] = {"description", "nodes",  "mem",   "pool",
+                                         "overcommit",  "expect", "actor", "bug"};
+constexpr std::string_view kBugKeys[] = {"id",      "title", "fix",  "property",
+                                         "present", "cve",   "notes"};
 constexpr std::string_view kActorKeys[] = {"name", "home", "script"};
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
@@ -224,6 +259,51 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
             sc.expect.push_back(r.string(arr[i], "expect[" + std::to_string(i) + "]"));
     }
 
+    if (const toml::node* b = doc.get("bug")) {
+        if (!b->is_table())
+            r.fail(b->source(), "bug", "expected a [bug] table, got " + std::string(type_name(*b)));
+        const toml::table& t = *b->as_table();
+        for (auto&& [key, node] : t)
+            if (!known(key.str(), kBugKeys))
+                r.fail(key.source(), "bug." + std::string(key.str()),
+                       "unknown key (known: " + key_list(kBugKeys) + ")");
+        auto field = [&](std::string_view key, bool needed) -> const toml::node* {
+            const toml::node* node = t.get(key);
+            if (!node && needed)
+                throw InputError(r.source(), t.source().begin.line, "bug." + std::string(key),
+                                 "missing");
+            return node;
+        };
+        BugInfo& bug = sc.bug;
+        bug.id = r.string(*field("id", true), "bug.id");
+        bug.title = r.string(*field("title", true), "bug.title");
+        bug.fix = r.string(*field("fix", true), "bug.fix");
+        const toml::node& prop = *field("property", true);
+        bug.property = r.string(prop, "bug.property");
+        if (bug.property.size() < 2 || bug.property[0] != 'P' ||
+            bug.property.find_first_not_of("0123456789", 1) != std::string::npos)
+            r.fail(prop.source(), "bug.property",
+                   "'" + bug.property + "' is not a property id such as P2");
+        const toml::array& present = r.array(*field("present", true), "bug.present");
+        for (std::size_t i = 0; i < present.size(); ++i) {
+            const std::string f = "bug.present[" + std::to_string(i) + "]";
+            std::string name = r.string(present[i], f);
+            bool variant_known = false;
+            std::string names;
+            for (const Variant* v : all_variants()) {
+                variant_known = variant_known || v->name() == name;
+                names += (names.empty() ? "" : ", ") + v->name();
+            }
+            if (!variant_known)
+                r.fail(present[i].source(), f,
+                       "unknown variant '" + name + "' (known: " + names + ")");
+            bug.present.push_back(std::move(name));
+        }
+        if (const toml::node* c = field("cve", false)) bug.cve = r.string(*c, "bug.cve");
+        if (const toml::node* n = field("notes", false)) bug.notes = r.string(*n, "bug.notes");
+        sc.has_bug = true;
+    }
+
     // [[actor]] tables, in order: the order is the actor order of the RM.
     const toml::node& actors_node = required("actor");
     if (actors_node.is_array() && actors_node.as_array()->empty())
@@ -282,7 +362,7 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
         bool may_own = false;  // can the actor hold a page when this op starts?
         for (std::size_t k = 0; k < script.size(); ++k) {
             const std::string f = where + ".script[" + std::to_string(k) + "]";
-            Operation op = r.operation(script[k], f);
+            Operation op = r.operation(script[k], f, sc.nodes);
             // The RM gives an actor at most one page (`owned`); a second FAULT while the
             // first page may still be held would overwrite it and report a lost page that
             // is an artefact of the model, not of the kernel.

@@ -13,20 +13,24 @@
 namespace hugecheck::model {
 
 enum class OpKind : std::uint8_t {
-    fault,       // FAULT: alloc_huge_page() without a reservation
-    unmap,       // UNMAP: the last reference of the owned page goes, free_huge_page()
-    resize,      // RESIZE(v): write v to /proc/sys/vm/nr_hugepages
-    overcommit,  // OVERCOMMIT(v): write v to /proc/sys/vm/nr_overcommit_hugepages
+    fault,        // FAULT: alloc_huge_page() without a reservation
+    unmap,        // UNMAP: the last reference of the owned page goes, free_huge_page()
+    resize,       // RESIZE(v): write v to /proc/sys/vm/nr_hugepages
+    overcommit,   // OVERCOMMIT(v): write v to /proc/sys/vm/nr_overcommit_hugepages
+    resize_node,  // RESIZE_NODE(nid, v): write v to .../node<nid>/hugepages/.../nr_hugepages
 };
 
 std::string_view op_name(OpKind kind);
 
 struct Operation {
     OpKind kind = OpKind::fault;
-    std::uint64_t value = 0;  // v of RESIZE(v) / OVERCOMMIT(v)
+    std::uint64_t value = 0;  // v of RESIZE(v) / OVERCOMMIT(v) / RESIZE_NODE(nid, v)
+    std::uint32_t node = 0;   // nid of RESIZE_NODE(nid, v)
 };
 
-std::string format_operation(const Operation& op);  // "RESIZE(2)", "FAULT"
+// "RESIZE(2)", "FAULT", "RESIZE_NODE(1, 2)"
+std::string format_operation(const Operation& op);
+bool is_resize(OpKind kind);  // RESIZE or RESIZE_NODE: set_max_huge_pages
 
 struct Actor {
     std::string name;
@@ -42,6 +46,17 @@ inline constexpr std::uint32_t kMaxScriptLength = 64;
 inline constexpr std::uint64_t kMaxPagesPerNode = 1u << 16;
 inline constexpr std::uint64_t kMaxValue = std::uint64_t{1} << 32;  // RESIZE/OVERCOMMIT argument
 
+// A scenario of scenarios/history/: the historical bug it shows (docs/history.md).
+struct BugInfo {
+    std::string id;        // "B8"
+    std::string title;     // one line
+    std::string fix;       // the fixing commit: "17743798d812 mm/hugetlb: fix a race ..."
+    std::string property;  // the property that shows it: "P5"
+    std::vector<std::string> present;  // the variants whose code has the bug
+    std::string cve;                   // optional
+    std::string notes;                 // optional: why the scenario is built this way
+};
+
 struct Scenario {
     std::string name;         // file stem, e.g. "surplus-race"
     std::string source;       // where it came from, for messages ("scenarios/x.toml")
@@ -54,6 +69,8 @@ struct Scenario {
     // Properties this scenario is documented to violate on the seed model (informative;
     // the tests hold the documented verdicts against the checker's).
     std::vector<std::string> expect;
+    bool has_bug = false;  // a history scenario, with a [bug] table
+    BugInfo bug;
     std::string text;  // the file content as read (for the content hash of traces)
 };
 

@@ -6,6 +6,10 @@ namespace hugecheck::properties {
 
 using model::Slot;
 
+namespace {
+constexpr std::size_t P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4, P6 = 5, P7 = 6, P8 = 7;
+}  // namespace
+
 std::string_view kind_name(Kind kind) {
     switch (kind) {
         case Kind::every_state: return "invariant, every state";
@@ -54,12 +58,14 @@ Checker::Checker(const model::HugetlbModel& model, PropertySet selected)
         if (kind == Kind::every_state || kind == Kind::quiescent || kind == Kind::terminal)
             state_kinds_ |= bit(k);
     }
+    // A self-deadlock is a state fact (an actor waits at a step that takes a lock it
+    // holds); only variants that keep locks across steps can have one.
+    const model::Features& f = model.variant().features();
+    if (f.hugetlb_lock_state || f.resize_lock) state_kinds_ |= bit(P6);
     state_kinds_ &= selected_;
 }
 
 namespace {
-constexpr std::size_t P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4, P6 = 5, P7 = 6, P8 = 7;
-
 std::uint64_t sum(const model::HugetlbModel& m, const std::byte* s,
                   const std::vector<Slot>& slots) {
     std::uint64_t total = 0;
@@ -109,6 +115,7 @@ bool Checker::p7_holds(const std::byte* s) const {
 PropertySet Checker::state_violations(const std::byte* s) const {
     if (state_kinds_ == 0) return 0;
     PropertySet bad = 0;
+    if ((state_kinds_ & bit(P6)) && p6_self_deadlock(s)) bad |= bit(P6);
     if ((state_kinds_ & bit(P1)) && !p1_holds(s)) bad |= bit(P1);
     if ((state_kinds_ & bit(P2)) && !p2_holds(s)) bad |= bit(P2);
     if ((state_kinds_ & bit(P3)) && model_.quiescent(s) && !p3_holds(s)) bad |= bit(P3);
@@ -118,21 +125,33 @@ PropertySet Checker::state_violations(const std::byte* s) const {
 
 PropertySet Checker::transition_violations(const std::byte* before, const std::byte* after,
                                            const model::Transition& t) const {
-    using model::Step;
     const model::Vars& v = model_.vars();
+    const model::StepDef& step = model_.step_def(t.step);
     PropertySet bad = 0;
     if ((selected_ & bit(P2)) && (t.events & model::event::underflow)) bad |= bit(P2);
-    if ((selected_ & bit(P4)) && (t.step == Step::B1 || t.step == Step::B2 || t.step == Step::B3)) {
+    if ((selected_ & bit(P4)) && step.surplus_allocator) {
         const std::uint64_t surplus = model_.read(after, v.surplus_huge_pages);
         if (surplus > model_.read(before, v.surplus_huge_pages) &&
             surplus > model_.read(after, v.nr_overcommit_huge_pages))
             bad |= bit(P4);
     }
-    if ((selected_ & bit(P5)) && t.step == Step::S2 &&
-        model_.read(before, v.table_data) != model::encode_index(t.actor))
+    if ((selected_ & bit(P5)) && step.writes_through != model::SharedTable::none &&
+        model_.read(before, table_slot(step.writes_through)) != model::encode_index(t.actor))
         bad |= bit(P5);
     if ((selected_ & bit(P8)) && (t.events & model::event::loop1_adjust_failed)) bad |= bit(P8);
     return bad;
+}
+
+bool Checker::p6_self_deadlock(const std::byte* s) const {
+    for (std::uint32_t a = 0; a < model_.actors(); ++a)
+        if (model_.self_deadlocked(s, a)) return true;
+    return false;
+}
+
+model::Slot Checker::table_slot(model::SharedTable table) const {
+    return table == model::SharedTable::nr_overcommit_hugepages
+               ? model_.vars().overcommit_table_data
+               : model_.vars().table_data;
 }
 
 PropertySet Checker::deadend_violations(const std::byte* s) const {
@@ -171,9 +190,9 @@ std::string Checker::explain(std::size_t index, const std::byte* s, const std::b
                         model_.read(s, slot) >= (std::uint64_t{1} << 63) &&
                         (!before || model_.read(before, slot) < (std::uint64_t{1} << 63)))
                         wrapped += (wrapped.empty() ? "" : ", ") + name(slot) + " = " + val(slot);
-                return t ? "step " + std::string(model::step_info(t->step).label) + " of " + who() +
-                               " decrements a counter at 0: " + wrapped
-                         : wrapped;
+                return "step " + std::string(model::step_name(t->step)) + " of " + who() +
+                       (wrapped.empty() ? " computes a count below zero"
+                                        : " decrements a counter at 0: " + wrapped);
             }
             const std::uint64_t nr = model_.read(s, v.nr_huge_pages);
             for (Slot slot : {v.free_huge_pages, v.surplus_huge_pages})
@@ -208,18 +227,26 @@ std::string Checker::explain(std::size_t index, const std::byte* s, const std::b
         case P4:
             return "surplus_huge_pages = " + val(v.surplus_huge_pages) +
                    " > nr_overcommit_huge_pages = " + val(v.nr_overcommit_huge_pages) + " after " +
-                   (t ? std::string(model::step_info(t->step).label) : "?") + " of " + who();
-        case P5:
-            return "S2 of " + who() + " writes through table->data = " +
-                   (before ? model_.format_value(v.table_data, model_.read(before, v.table_data))
-                           : "?") +
+                   (t ? std::string(model::step_name(t->step)) : "?") + " of " + who();
+        case P5: {
+            const model::SharedTable table =
+                t ? model_.step_def(t->step).writes_through : model::SharedTable::nr_hugepages;
+            const Slot slot = table_slot(table);
+            return std::string(t ? model::step_name(t->step) : "?") + " of " + who() +
+                   " writes through table->data = " +
+                   (before ? model_.format_value(slot, model_.read(before, slot)) : "?") +
                    ", not its own tmp";
+        }
         case P6: {
-            std::string stuck;
             for (std::uint32_t a = 0; a < model_.actors(); ++a)
-                if (!model_.done(s, a))
-                    stuck += (stuck.empty() ? "" : ", ") + model_.actor_name(a) + " at " +
-                             val(v.actor[a].pc);
+                if (model_.self_deadlocked(s, a)) return "self-deadlock: " + model_.wait_text(s, a);
+            std::string stuck;
+            for (std::uint32_t a = 0; a < model_.actors(); ++a) {
+                if (model_.done(s, a)) continue;
+                const std::string wait = model_.wait_text(s, a);
+                stuck += (stuck.empty() ? "" : "; ") +
+                         (wait.empty() ? model_.actor_name(a) + " at " + val(v.actor[a].pc) : wait);
+            }
             return "no step is enabled but not every actor is done: " + stuck;
         }
         case P7:

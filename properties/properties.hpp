@@ -34,16 +34,19 @@ inline constexpr std::array<Property, kPropertyCount> kProperties = {{
      "counters (the hugetlb_lock invariant: the lock is free in every RM state)"},
     {"P2", "counters in range", Kind::every_state,
      "free <= nr and surplus <= nr, globally and per node, and no step decrements a counter "
-     "below zero"},
+     "or computes a count below zero"},
     {"P3", "no page lost", Kind::quiescent,
      "when every actor is between ops: buddy[n] + nr_huge_pages_node[n] == mem[n] on every "
      "node, and nr - free == the number of actors that own a page"},
     {"P4", "surplus <= overcommit", Kind::transition,
-     "a step of alloc_buddy_huge_page (B1..B3) that increases surplus_huge_pages leaves it "
-     "<= nr_overcommit_huge_pages"},
+     "a step of the surplus allocator (alloc_buddy_huge_page B1..B3, alloc_surplus_huge_page "
+     "V1..V6) that increases surplus_huge_pages leaves it <= nr_overcommit_huge_pages"},
     {"P5", "private sysctl buffer", Kind::transition,
-     "S2 (proc_doulongvec_minmax) writes the writer's own tmp: table->data == &self.tmp"},
-    {"P6", "no deadlock", Kind::deadlock, "a state with no step enabled has every actor done"},
+     "a write through a shared ctl_table (S2, OS2: proc_doulongvec_minmax) writes the "
+     "writer's own tmp: table->data == &self.tmp"},
+    {"P6", "no deadlock", Kind::deadlock,
+     "no step takes a lock its own actor holds (self-deadlock), and a state with no step "
+     "enabled has every actor done"},
     {"P7", "max = persistent", Kind::terminal,
      "when every actor is done, max_huge_pages == persistent_huge_pages (nr - surplus)"},
     {"P8", "surplus conversion", Kind::transition,
@@ -84,6 +87,8 @@ class Checker {
     bool p2_holds(const std::byte* s) const;
     bool p3_holds(const std::byte* s) const;
     bool p7_holds(const std::byte* s) const;
+    bool p6_self_deadlock(const std::byte* s) const;
+    model::Slot table_slot(model::SharedTable table) const;
 
     const model::HugetlbModel& model_;
     PropertySet selected_;

@@ -124,7 +124,7 @@ has missing-file "hugecheck: /nonexistent/x.toml: cannot read the scenario file"
 run unknown-property 2 -- "$hc" check --property P1,P42
 has unknown-property "hugecheck: --property: unknown property 'P42'" "$err"
 run unknown-variant 2 -- "$hc" check --variant v9
-has unknown-variant "hugecheck: --variant: unknown variant 'v9' (known: seed)" "$err"
+has unknown-variant "hugecheck: --variant: unknown variant 'v9' (known: seed, v4.19, v5.4, v6.6, v6.18)" "$err"
 run absurd-states 2 -- "$hc" check --max-states -5
 has absurd-states "hugecheck: --max-states: '-5' is not a state count" "$err"
 run absurd-memory 2 -- "$hc" check --max-memory lots

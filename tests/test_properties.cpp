@@ -7,7 +7,6 @@
 namespace hugecheck {
 namespace {
 
-using model::Pc;
 using model::Step;
 using model::Transition;
 using properties::bit;
@@ -15,9 +14,6 @@ using properties::Checker;
 using test::Values;
 
 constexpr std::size_t P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4, P6 = 5, P7 = 6, P8 = 7;
-constexpr std::uint64_t pc(Pc p) {
-    return static_cast<std::uint64_t>(p);
-}
 
 class Properties : public ::testing::Test {
   protected:
@@ -56,6 +52,8 @@ script = ["RESIZE(1)"]
         return s;
     }
 
+    std::uint64_t pc(Step s) const { return m.variant().pc_code(s); }
+
     model::HugetlbModel m;
     const model::Vars& v;
     Checker all;
@@ -71,7 +69,7 @@ TEST_F(Properties, P1FiresWhenAGlobalCounterIsAheadOfItsNodes) {
     Values s = s0;
     s[v.nr_huge_pages] = 3;  // B1's bump: the page is not on a node yet
     s[v.surplus_huge_pages] = 1;
-    s[v.actor[0].pc] = pc(Pc::B2);
+    s[v.actor[0].pc] = pc(Step::B2);
     EXPECT_EQ(state(s) & bit(P1), bit(P1));
     EXPECT_EQ(all.explain(P1, s.packed().data(), nullptr, nullptr),
               "nr_huge_pages = 3 but Σ nr_huge_pages_node = 2");
@@ -121,7 +119,7 @@ TEST_F(Properties, P3FiresOnlyOnQuiescentStates) {
     EXPECT_EQ(all.explain(P3, lost.packed().data(), nullptr, nullptr),
               "node 0: buddy 1 + nr_huge_pages_node 0 = 1 but mem = 2");
     Values busy = lost;  // the same numbers while B is inside its RESIZE: not checked
-    busy[v.actor[1].pc] = pc(Pc::R4);
+    busy[v.actor[1].pc] = pc(Step::R4);
     EXPECT_EQ(state(busy) & bit(P3), 0u);
 }
 
@@ -154,7 +152,7 @@ TEST_F(Properties, P4FiresWhenAlloc_buddy_huge_pageExceedsOvercommit) {
 
 TEST_F(Properties, P5FiresWhenS2WritesThroughAnotherWritersTable) {
     Values before = s0;
-    before[v.actor[1].pc] = pc(Pc::S2);
+    before[v.actor[1].pc] = pc(Step::S2);
     before[v.table_data] = model::encode_index(2);  // C's S1 came after B's
     EXPECT_EQ(edge(before, before, {1, Step::S2}) & bit(P5), bit(P5));
     const Transition t{1, Step::S2};
@@ -167,10 +165,10 @@ TEST_F(Properties, P5FiresWhenS2WritesThroughAnotherWritersTable) {
 TEST_F(Properties, P6FiresOnADeadEndWithAnActorNotDone) {
     Values stuck = s0;
     stuck[v.actor[0].op] = 1;
-    stuck[v.actor[1].pc] = pc(Pc::R4);
+    stuck[v.actor[1].pc] = pc(Step::R4);
     EXPECT_EQ(all.deadend_violations(stuck.packed().data()), bit(P6));
     EXPECT_EQ(all.explain(P6, stuck.packed().data(), nullptr, nullptr),
-              "no step is enabled but not every actor is done: B at R4, C at idle");
+              "no step is enabled but not every actor is done: B at R4; C at idle");
     EXPECT_EQ(all.deadend_violations(done(s0).packed().data()), 0u);
 }
 
@@ -206,7 +204,7 @@ TEST_F(Properties, OnlySelectedPropertiesAreChecked) {
     EXPECT_EQ(p2_only.state_violations(s.packed().data()), 0u);
     const Checker none(m, 0);
     Values stuck = s0;
-    stuck[v.actor[1].pc] = pc(Pc::R4);
+    stuck[v.actor[1].pc] = pc(Step::R4);
     EXPECT_EQ(none.deadend_violations(stuck.packed().data()), 0u);
 }
 

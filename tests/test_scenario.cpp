@@ -86,7 +86,7 @@ std::string with_line(int line, const std::string& replacement) {
 TEST(ScenarioErrors, UnknownKey) {
     EXPECT_EQ(error_of(with_line(4, "overcommit = 1\nnodez = 2")),
               "bad.toml:5: field 'nodez': unknown key (known: description, nodes, mem, pool, "
-              "overcommit, expect, actor)");
+              "overcommit, expect, actor, bug)");
     EXPECT_EQ(error_of(with_line(7, "home = 1\nhom = 0")),
               "bad.toml:8: field 'actor[0].hom': unknown key (known: name, home, script)");
 }
@@ -125,13 +125,13 @@ TEST(ScenarioErrors, EmptyActorList) {
 TEST(ScenarioErrors, UnknownOperation) {
     EXPECT_EQ(error_of(with_line(8, "script = [\"FAULT\", \"MMAP\"]")),
               "bad.toml:8: field 'actor[0].script[1]': unknown operation 'MMAP' (known: FAULT, "
-              "UNMAP, RESIZE(v), OVERCOMMIT(v))");
+              "UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v))");
     EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE\"]")),
               "bad.toml:8: field 'actor[0].script[0]': RESIZE needs a value, as in RESIZE(2) "
               "(got 'RESIZE')");
     EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE(-1)\"]")),
-              "bad.toml:8: field 'actor[0].script[0]': the argument of RESIZE must be a "
-              "non-negative integer (got 'RESIZE(-1)')");
+              "bad.toml:8: field 'actor[0].script[0]': the arguments of RESIZE must be "
+              "non-negative integers, as in RESIZE(2) (got 'RESIZE(-1)')");
     EXPECT_EQ(error_of(with_line(8, "script = [\"UNMAP(1)\"]")),
               "bad.toml:8: field 'actor[0].script[0]': UNMAP takes no argument (got 'UNMAP(1)')");
 }
@@ -200,7 +200,8 @@ TEST(Variant, UnknownVariantIsAnInputError) {
         model::HugetlbModel m(model::load_scenario("surplus-race"), "v9.9");
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_STREQ(e.what(), "--variant: unknown variant 'v9.9' (known: seed)");
+        EXPECT_STREQ(e.what(),
+                     "--variant: unknown variant 'v9.9' (known: seed, v4.19, v5.4, v6.6, v6.18)");
     }
 }
 

@@ -8,16 +8,12 @@
 namespace hugecheck {
 namespace {
 
-using model::Pc;
 using model::Step;
 using test::Successor;
 using test::Values;
 
 constexpr std::uint64_t node(std::uint32_t n) {
     return model::encode_index(n);
-}
-constexpr std::uint64_t pc(Pc p) {
-    return static_cast<std::uint64_t>(p);
 }
 
 class Steps : public ::testing::Test {
@@ -65,10 +61,12 @@ script = ["RESIZE(1)"]
 
     void complete(Values& s, const model::ActorSlots& a) {  // what complete_op does
         s[a.op] += 1;
-        s[a.pc] = pc(Pc::idle);
+        s[a.pc] = 0;
         s[a.tmp] = s[a.count] = s[a.min_count] = s[a.ret] = 0;
         s[a.page_node] = model::kNone;
     }
+
+    std::uint64_t pc(Step s) const { return m.variant().pc_code(s); }
 
     model::HugetlbModel m;
     const model::Vars& v;
@@ -88,7 +86,7 @@ TEST_F(Steps, InitialStateIsTheRmInitialColumn) {
     EXPECT_EQ(s0[v.buddy[0]], 2u);
     EXPECT_EQ(s0[v.buddy[1]], 1u);
     EXPECT_EQ(s0[v.table_data], model::kNone);
-    EXPECT_EQ(s0[A.pc], pc(Pc::idle));
+    EXPECT_EQ(s0[A.pc], 0);
 }
 
 TEST_F(Steps, F1DequeuesFromTheHomeNodeFirst) {
@@ -116,7 +114,7 @@ TEST_F(Steps, F1WithoutAFreePageGoesToB1) {
     Values s = s0;
     s[v.free_huge_pages] = s[v.free_huge_pages_node[0]] = s[v.free_huge_pages_node[1]] = 0;
     Values want = s;
-    want[A.pc] = pc(Pc::B1);
+    want[A.pc] = pc(Step::B1);
     EXPECT_EQ(only(s, 0, Step::F1), want);
 }
 
@@ -124,24 +122,24 @@ TEST_F(Steps, F1CountsReservedPagesAsTaken) {
     Values s = s0;
     s[v.resv_huge_pages] = 2;  // free - resv == 0
     Values want = s;
-    want[A.pc] = pc(Pc::B1);
+    want[A.pc] = pc(Step::B1);
     EXPECT_EQ(only(s, 0, Step::F1), want);
 }
 
 TEST_F(Steps, B1AssumesTheSurplusAllocationSucceeds) {
     Values s = s0;
-    s[A.pc] = pc(Pc::B1);
+    s[A.pc] = pc(Step::B1);
     s[v.surplus_huge_pages] = 1;  // < overcommit 2
     Values want = s;
     want[v.nr_huge_pages] = 3;
     want[v.surplus_huge_pages] = 2;
-    want[A.pc] = pc(Pc::B2);
+    want[A.pc] = pc(Step::B2);
     EXPECT_EQ(only(s, 0, Step::B1), want);
 }
 
 TEST_F(Steps, B1FailsTheFaultAtTheOvercommitLimit) {
     Values s = s0;
-    s[A.pc] = pc(Pc::B1);
+    s[A.pc] = pc(Step::B1);
     s[v.surplus_huge_pages] = 2;  // == overcommit
     Values want = s;
     complete(want, A);
@@ -150,34 +148,34 @@ TEST_F(Steps, B1FailsTheFaultAtTheOvercommitLimit) {
 
 TEST_F(Steps, B2TakesABuddyBlockHomeNodeFirst) {
     Values s = s0;
-    s[A.pc] = pc(Pc::B2);
+    s[A.pc] = pc(Step::B2);
     Values want = s;
     want[v.buddy[1]] = 0;
     want[A.page_node] = node(1);
-    want[A.pc] = pc(Pc::B3);
+    want[A.pc] = pc(Step::B3);
     EXPECT_EQ(only(s, 0, Step::B2), want);
 
     s[v.buddy[1]] = 0;  // home node empty: node 0
     want = s;
     want[v.buddy[0]] = 1;
     want[A.page_node] = node(0);
-    want[A.pc] = pc(Pc::B3);
+    want[A.pc] = pc(Step::B3);
     EXPECT_EQ(only(s, 0, Step::B2), want);
 }
 
 TEST_F(Steps, B2FailsWhenNoNodeHasABlock) {
     Values s = s0;
-    s[A.pc] = pc(Pc::B2);
+    s[A.pc] = pc(Step::B2);
     s[v.buddy[0]] = s[v.buddy[1]] = 0;
     Values want = s;
     want[A.page_node] = model::kNone;
-    want[A.pc] = pc(Pc::B3);
+    want[A.pc] = pc(Step::B3);
     EXPECT_EQ(only(s, 0, Step::B2), want);
 }
 
 TEST_F(Steps, B3AccountsThePageOnItsNode) {
     Values s = s0;
-    s[A.pc] = pc(Pc::B3);
+    s[A.pc] = pc(Step::B3);
     s[A.page_node] = node(0);
     s[v.nr_huge_pages] = 3;  // bumped by B1
     s[v.surplus_huge_pages] = 1;
@@ -192,7 +190,7 @@ TEST_F(Steps, B3AccountsThePageOnItsNode) {
 
 TEST_F(Steps, B3UndoesTheBumpWithoutAPage) {
     Values s = s0;
-    s[A.pc] = pc(Pc::B3);
+    s[A.pc] = pc(Step::B3);
     s[v.nr_huge_pages] = 3;
     s[v.surplus_huge_pages] = 1;
     Values want = s;
@@ -248,48 +246,48 @@ TEST_F(Steps, S1PointsTheSharedTableAtItsTmp) {
     Values want = s0;
     want[B.tmp] = 2;  // max_huge_pages
     want[v.table_data] = model::encode_index(1);
-    want[B.pc] = pc(Pc::S2);
+    want[B.pc] = pc(Step::S2);
     EXPECT_EQ(only(s0, 1, Step::S1), want);
 }
 
 TEST_F(Steps, S2WritesItsOwnTmp) {
     Values s = s0;
-    s[B.pc] = pc(Pc::S2);
+    s[B.pc] = pc(Step::S2);
     s[B.tmp] = 2;
     s[v.table_data] = model::encode_index(1);
     Values want = s;
     want[B.tmp] = 3;  // RESIZE(3)
-    want[B.pc] = pc(Pc::R1);
+    want[B.pc] = pc(Step::R1);
     EXPECT_EQ(only(s, 1, Step::S2), want);
 }
 
 TEST_F(Steps, S2WritesTheTmpTableDataPointsTo) {
     Values s = s0;
-    s[B.pc] = pc(Pc::S2);
+    s[B.pc] = pc(Step::S2);
     s[B.tmp] = 2;
-    s[D.pc] = pc(Pc::S2);
+    s[D.pc] = pc(Step::S2);
     s[D.tmp] = 2;
     s[v.table_data] = model::encode_index(3);  // D ran S1 after B
     Values want = s;
     want[D.tmp] = 3;  // B's value lands in D's tmp
-    want[B.pc] = pc(Pc::R1);
+    want[B.pc] = pc(Step::R1);
     EXPECT_EQ(only(s, 1, Step::S2), want);
 }
 
 TEST_F(Steps, S2WritesTheTmpOfAWriterThatIsDone) {
     Values s = s0;
-    s[B.pc] = pc(Pc::S2);
+    s[B.pc] = pc(Step::S2);
     s[D.op] = 1;  // D's RESIZE completed, its tmp reset to 0
     s[v.table_data] = model::encode_index(3);
     Values want = s;
     want[D.tmp] = 3;  // and now holds B's value: it stays in the state
-    want[B.pc] = pc(Pc::R1);
+    want[B.pc] = pc(Step::R1);
     EXPECT_EQ(only(s, 1, Step::S2), want);
 }
 
 TEST_F(Steps, R1ConvertsSurplusPagesThenGrows) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R1);
+    s[B.pc] = pc(Step::R1);
     s[B.tmp] = 4;
     s[v.nr_huge_pages] = 3;  // 1 surplus page, on node 0: persistent 2
     s[v.nr_huge_pages_node[0]] = 2;
@@ -301,7 +299,7 @@ TEST_F(Steps, R1ConvertsSurplusPagesThenGrows) {
     want[v.surplus_huge_pages] = 0;  // adjust_pool_surplus(-1) on node 0: persistent 3
     want[v.surplus_huge_pages_node[0]] = 0;
     want[v.next_nid_to_alloc] = 1;
-    want[B.pc] = pc(Pc::R4);  // loop1 ends with surplus 0; 4 > 3: grow
+    want[B.pc] = pc(Step::R4);  // loop1 ends with surplus 0; 4 > 3: grow
     const std::vector<Successor> out = test::successors(m, s, 1);
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].after, want);
@@ -310,11 +308,11 @@ TEST_F(Steps, R1ConvertsSurplusPagesThenGrows) {
 
 TEST_F(Steps, R1GrowCheckUnlocksToAllocate) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R1);
+    s[B.pc] = pc(Step::R1);
     s[B.tmp] = 3;
     Values want = s;
     want[B.count] = 3;
-    want[B.pc] = pc(Pc::R4);  // 3 > persistent 2; min_count untouched
+    want[B.pc] = pc(Step::R4);  // 3 > persistent 2; min_count untouched
     EXPECT_EQ(only(s, 1, Step::R1), want);
 }
 
@@ -322,7 +320,7 @@ TEST_F(Steps, R1Loop1FailsWhenTheSurplusIsNotOnAnyNode) {
     // The surplus conversion race: A's B1 bumped surplus_huge_pages, its page is not
     // accounted on a node yet.
     Values s = s0;
-    s[B.pc] = pc(Pc::R1);
+    s[B.pc] = pc(Step::R1);
     s[B.tmp] = 3;
     s[v.nr_huge_pages] = 3;
     s[v.surplus_huge_pages] = 1;
@@ -330,7 +328,7 @@ TEST_F(Steps, R1Loop1FailsWhenTheSurplusIsNotOnAnyNode) {
     Values want = s;
     want[B.count] = 3;
     want[v.next_nid_to_alloc] = 1;  // two tries on two nodes: back where it started
-    want[B.pc] = pc(Pc::R4);        // persistent 2 < 3
+    want[B.pc] = pc(Step::R4);      // persistent 2 < 3
     const std::vector<Successor> out = test::successors(m, s, 1);
     ASSERT_EQ(out.size(), 1u);
     EXPECT_EQ(out[0].after, want);
@@ -340,7 +338,7 @@ TEST_F(Steps, R1Loop1FailsWhenTheSurplusIsNotOnAnyNode) {
 TEST_F(Steps, R1ShrinkOffersEveryCondReschedDrop) {
     Values s = s0;
     s[B.op] = 1;  // RESIZE(0)
-    s[B.pc] = pc(Pc::R1);
+    s[B.pc] = pc(Step::R1);
     s[B.tmp] = 0;
     const std::vector<Successor> out = test::successors(m, s, 1);
     ASSERT_EQ(out.size(), 3u);
@@ -355,7 +353,7 @@ TEST_F(Steps, R1ShrinkOffersEveryCondReschedDrop) {
     first[v.nr_huge_pages_node[0]] = 0;
     first[v.buddy[0]] = 3;
     first[v.next_nid_to_free] = 1;
-    first[B.pc] = pc(Pc::R7);
+    first[B.pc] = pc(Step::R7);
     EXPECT_EQ(out[0].after, first);
     EXPECT_EQ(out[0].transition.choice, 0u);
 
@@ -372,7 +370,7 @@ TEST_F(Steps, R1ShrinkOffersEveryCondReschedDrop) {
 
     // ... or kept to the end: finish, ret = persistent = 0.
     Values third = second;
-    third[B.pc] = pc(Pc::R10);
+    third[B.pc] = pc(Step::R10);
     third[B.ret] = 0;
     EXPECT_EQ(out[2].after, third);
     EXPECT_EQ(out[2].transition.choice, 2u);
@@ -381,7 +379,7 @@ TEST_F(Steps, R1ShrinkOffersEveryCondReschedDrop) {
 TEST_F(Steps, R1FinishMarksPagesInUseSurplus) {
     // Both pages in use: nothing to free, so the pool shrinks by surplus accounting.
     Values s = s0;
-    s[D.pc] = pc(Pc::R1);
+    s[D.pc] = pc(Step::R1);
     s[D.tmp] = 1;
     s[v.free_huge_pages] = s[v.free_huge_pages_node[0]] = s[v.free_huge_pages_node[1]] = 0;
     Values want = s;
@@ -391,19 +389,19 @@ TEST_F(Steps, R1FinishMarksPagesInUseSurplus) {
     want[v.surplus_huge_pages_node[0]] = 1;
     want[v.next_nid_to_free] = 1;
     want[D.ret] = 1;
-    want[D.pc] = pc(Pc::R10);
+    want[D.pc] = pc(Step::R10);
     EXPECT_EQ(only(s, 3, Step::R1), want);
 }
 
 TEST_F(Steps, R4AllocatesInCursorOrder) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R4);
+    s[B.pc] = pc(Step::R4);
     s[v.next_nid_to_alloc] = 1;
     Values want = s;
     want[v.buddy[1]] = 0;
     want[v.next_nid_to_alloc] = 0;
     want[B.page_node] = node(1);
-    want[B.pc] = pc(Pc::R5);
+    want[B.pc] = pc(Step::R5);
     EXPECT_EQ(only(s, 1, Step::R4), want);
 
     s[v.buddy[1]] = 0;  // node 1 tried first and empty: node 0; two tries advance twice
@@ -411,35 +409,35 @@ TEST_F(Steps, R4AllocatesInCursorOrder) {
     want[v.buddy[0]] = 1;
     want[v.next_nid_to_alloc] = 1;
     want[B.page_node] = node(0);
-    want[B.pc] = pc(Pc::R5);
+    want[B.pc] = pc(Step::R5);
     EXPECT_EQ(only(s, 1, Step::R4), want);
 }
 
 TEST_F(Steps, R4FailsToR6f) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R4);
+    s[B.pc] = pc(Step::R4);
     s[v.buddy[0]] = s[v.buddy[1]] = 0;
     s[v.next_nid_to_alloc] = 1;
     Values want = s;
-    want[B.pc] = pc(Pc::R6f);
+    want[B.pc] = pc(Step::R6f);
     EXPECT_EQ(only(s, 1, Step::R4), want);
 }
 
 TEST_F(Steps, R5PreparesTheNewPage) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R5);
+    s[B.pc] = pc(Step::R5);
     s[B.page_node] = node(0);
     s[v.buddy[0]] = 1;
     Values want = s;
     want[v.nr_huge_pages] = 3;
     want[v.nr_huge_pages_node[0]] = 2;
-    want[B.pc] = pc(Pc::R5b);
+    want[B.pc] = pc(Step::R5b);
     EXPECT_EQ(only(s, 1, Step::R5), want);
 }
 
 TEST_F(Steps, R5bEnqueuesTheNewPage) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R5b);
+    s[B.pc] = pc(Step::R5b);
     s[B.page_node] = node(0);
     s[v.nr_huge_pages] = 3;
     s[v.nr_huge_pages_node[0]] = 2;
@@ -447,13 +445,13 @@ TEST_F(Steps, R5bEnqueuesTheNewPage) {
     want[v.free_huge_pages] = 3;
     want[v.free_huge_pages_node[0]] = 2;
     want[B.page_node] = model::kNone;
-    want[B.pc] = pc(Pc::R6);
+    want[B.pc] = pc(Step::R6);
     EXPECT_EQ(only(s, 1, Step::R5b), want);
 }
 
 TEST_F(Steps, R5bGivesTheNewPageBackWhenItsNodeHasSurplus) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R5b);
+    s[B.pc] = pc(Step::R5b);
     s[B.page_node] = node(0);
     s[v.nr_huge_pages] = 4;
     s[v.nr_huge_pages_node[0]] = 3;
@@ -467,39 +465,39 @@ TEST_F(Steps, R5bGivesTheNewPageBackWhenItsNodeHasSurplus) {
     want[v.surplus_huge_pages_node[0]] = 0;
     want[v.buddy[0]] = 1;
     want[B.page_node] = model::kNone;
-    want[B.pc] = pc(Pc::R6);
+    want[B.pc] = pc(Step::R6);
     EXPECT_EQ(only(s, 1, Step::R5b), want);
 }
 
 TEST_F(Steps, R6GrowsAgainWhileThePoolIsSmall) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R6);
+    s[B.pc] = pc(Step::R6);
     s[B.count] = 3;
     Values want = s;
-    want[B.pc] = pc(Pc::R4);  // 3 > 2, and no loop1 at R6
+    want[B.pc] = pc(Step::R4);  // 3 > 2, and no loop1 at R6
     EXPECT_EQ(only(s, 1, Step::R6), want);
 }
 
 TEST_F(Steps, R6FinishesWhenThePoolIsBigEnough) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R6);
+    s[B.pc] = pc(Step::R6);
     s[B.count] = 2;
     Values want = s;
     want[B.min_count] = 2;
     want[B.ret] = 2;
-    want[B.pc] = pc(Pc::R10);
+    want[B.pc] = pc(Step::R10);
     EXPECT_EQ(only(s, 1, Step::R6), want);
 }
 
 TEST_F(Steps, R6fReturnsThePersistentSize) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R6f);
+    s[B.pc] = pc(Step::R6f);
     s[B.count] = 3;
     s[v.nr_huge_pages] = 3;
     s[v.surplus_huge_pages] = 1;
     Values want = s;
     want[B.ret] = 2;
-    want[B.pc] = pc(Pc::R10);
+    want[B.pc] = pc(Step::R10);
     EXPECT_EQ(only(s, 1, Step::R6f), want);
 }
 
@@ -508,7 +506,7 @@ TEST_F(Steps, R7ContinuesWithTheStoredMinCount) {
     // recompute it (that would give max(count 0, 3 - 3) = 0 and free every page).
     Values s = s0;
     s[B.op] = 1;
-    s[B.pc] = pc(Pc::R7);
+    s[B.pc] = pc(Step::R7);
     s[B.count] = 0;
     s[B.min_count] = 2;
     s[v.nr_huge_pages] = s[v.free_huge_pages] = 3;
@@ -532,13 +530,13 @@ TEST_F(Steps, R7ContinuesWithTheStoredMinCount) {
     finished[v.surplus_huge_pages_node[0]] = 1;
     finished[v.next_nid_to_free] = 1;
     finished[B.ret] = 0;
-    finished[B.pc] = pc(Pc::R10);
+    finished[B.pc] = pc(Step::R10);
     EXPECT_EQ(out[1].after, finished);
 }
 
 TEST_F(Steps, R10StoresMaxHugePagesAndResetsTheLocals) {
     Values s = s0;
-    s[B.pc] = pc(Pc::R10);
+    s[B.pc] = pc(Step::R10);
     s[B.tmp] = s[B.count] = 3;
     s[B.min_count] = 2;
     s[B.ret] = 3;
@@ -565,7 +563,7 @@ TEST_F(Steps, ADoneActorHasNoStep) {
 TEST_F(Steps, DecrementingAZeroCounterWrapsAndIsReported) {
     // B3 without a page when the bump was already undone by a bug: nr_huge_pages 0 - 1.
     Values s = s0;
-    s[A.pc] = pc(Pc::B3);
+    s[A.pc] = pc(Step::B3);
     s[v.nr_huge_pages] = 0;
     s[v.surplus_huge_pages] = 0;
     const std::vector<Successor> out = test::successors(m, s, 0);

@@ -84,7 +84,7 @@ TEST(Traces, JsonHasTheDocumentedShape) {
     EXPECT_EQ(step2["actor"], "A");
     EXPECT_EQ(step2["label"], "B1");
     EXPECT_EQ(step2["function"], "alloc_buddy_huge_page");
-    EXPECT_EQ(step2["seed"], "002:138-146");
+    EXPECT_EQ(step2["source"], "002:138-146");
     EXPECT_EQ(step2["next"], "B2");
     EXPECT_EQ(step2["changes"], nlohmann::json::parse(R"([{"var":"nr_huge_pages","old":0,"new":1},
                                         {"var":"surplus_huge_pages","old":0,"new":1}])"));

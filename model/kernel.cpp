@@ -1,0 +1,210 @@
+#include "model/kernel.hpp"
+
+namespace hugecheck::model::kernel {
+
+namespace {
+std::string node_text(std::uint32_t n) {
+    return "node " + std::to_string(n);
+}
+}  // namespace
+
+std::uint32_t next_node_in(std::uint32_t n, NodeMask mask, std::uint32_t nodes) {
+    for (std::uint32_t k = n + 1; k < nodes; ++k)
+        if (mask & (NodeMask{1} << k)) return k;
+    for (std::uint32_t k = 0; k < nodes; ++k)
+        if (mask & (NodeMask{1} << k)) return k;
+    return n;
+}
+
+bool dequeue_huge_page_vma(StepCtx& c) {
+    const Vars& v = c.v;
+    if (c[v.free_huge_pages] - c[v.resv_huge_pages] == 0) {
+        c.note([] { return std::string("no free huge page"); });
+        return false;
+    }
+    for (std::uint32_t n : c.m.home_first(c.a)) {
+        if (c[v.free_huge_pages_node[n]] == 0) continue;
+        c.w.dec(v.free_huge_pages);
+        c.w.dec(v.free_huge_pages_node[n]);
+        c.w.set(c.self.owned, encode_index(n));
+        c.note([&] { return "dequeues a free huge page of " + node_text(n); });
+        return true;
+    }
+    c.note([] { return std::string("free - resv > 0 but no free list has a page"); });
+    return false;
+}
+
+std::uint32_t alloc_pages_home_first(StepCtx& c) {
+    for (std::uint32_t n : c.m.home_first(c.a)) {
+        if (c[c.v.buddy[n]] == 0) continue;
+        c.w.dec(c.v.buddy[n]);
+        return n;
+    }
+    c.note([] { return std::string("the buddy allocator has no block"); });
+    return c.nodes;
+}
+
+std::uint32_t alloc_pool_huge_page_node(StepCtx& c) {
+    const std::uint32_t n = first_in_cursor_order(
+        c, c.v.next_nid_to_alloc, [&](std::uint32_t k) { return c[c.v.buddy[k]] > 0; });
+    if (n == c.nodes)
+        c.note([] { return std::string("no allowed node has a free block: allocation fails"); });
+    else
+        c.w.dec(c.v.buddy[n]);
+    return n;
+}
+
+void prep_new_huge_page(StepCtx& c, std::uint32_t n) {
+    c.w.inc(c.v.nr_huge_pages);
+    c.w.inc(c.v.nr_huge_pages_node[n]);
+}
+
+void enqueue_huge_page(StepCtx& c, std::uint32_t n) {
+    c.w.inc(c.v.free_huge_pages);
+    c.w.inc(c.v.free_huge_pages_node[n]);
+    c.note([&] { return "enqueue_huge_page on " + node_text(n); });
+}
+
+void update_and_free_page(StepCtx& c, std::uint32_t n) {
+    c.w.dec(c.v.nr_huge_pages);
+    c.w.dec(c.v.nr_huge_pages_node[n]);
+    c.w.inc(c.v.buddy[n]);
+}
+
+void remove_hugetlb_folio(StepCtx& c, std::uint32_t n, bool adjust_surplus, bool on_free_list) {
+    const Vars& v = c.v;
+    if (on_free_list) {
+        c.w.dec(v.free_huge_pages);
+        c.w.dec(v.free_huge_pages_node[n]);
+    }
+    if (adjust_surplus) {
+        c.w.dec(v.surplus_huge_pages);
+        c.w.dec(v.surplus_huge_pages_node[n]);
+    }
+    c.w.dec(v.nr_huge_pages);
+    c.w.dec(v.nr_huge_pages_node[n]);
+}
+
+void free_to_buddy(StepCtx& c, std::uint32_t n) {
+    c.w.inc(c.v.buddy[n]);
+}
+
+void free_huge_page(StepCtx& c, std::uint32_t n) {
+    const Vars& v = c.v;
+    if (c[v.surplus_huge_pages_node[n]] > 0) {
+        update_and_free_page(c, n);
+        c.w.dec(v.surplus_huge_pages);
+        c.w.dec(v.surplus_huge_pages_node[n]);
+        c.note(
+            [&] { return "update_and_free_page: surplus page of " + node_text(n) + " to buddy"; });
+    } else {
+        enqueue_huge_page(c, n);
+    }
+}
+
+bool adjust_pool_surplus(StepCtx& c, int delta) {
+    const Vars& v = c.v;
+    if (delta < 0) {
+        const std::uint32_t n = first_in_cursor_order(c, v.next_nid_to_alloc, [&](std::uint32_t k) {
+            return c[v.surplus_huge_pages_node[k]] > 0;
+        });
+        if (n == c.nodes) return false;
+        c.w.dec(v.surplus_huge_pages);
+        c.w.dec(v.surplus_huge_pages_node[n]);
+        return true;
+    }
+    const std::uint32_t n = first_in_cursor_order(c, v.next_nid_to_free, [&](std::uint32_t k) {
+        return c[v.surplus_huge_pages_node[k]] < c[v.nr_huge_pages_node[k]];
+    });
+    if (n == c.nodes) return false;
+    c.w.inc(v.surplus_huge_pages);
+    c.w.inc(v.surplus_huge_pages_node[n]);
+    return true;
+}
+
+namespace {
+std::uint32_t pool_page_to_free(StepCtx& c) {
+    return first_in_cursor_order(c, c.v.next_nid_to_free, [&](std::uint32_t k) {
+        return c[c.v.free_huge_pages_node[k]] > 0;
+    });
+}
+}  // namespace
+
+bool free_pool_huge_page(StepCtx& c) {
+    const std::uint32_t n = pool_page_to_free(c);
+    if (n == c.nodes) return false;
+    c.w.dec(c.v.free_huge_pages);
+    c.w.dec(c.v.free_huge_pages_node[n]);
+    update_and_free_page(c, n);
+    return true;
+}
+
+std::uint32_t remove_pool_huge_page(StepCtx& c) {
+    const std::uint32_t n = pool_page_to_free(c);
+    if (n != c.nodes) remove_hugetlb_folio(c, n, false, true);
+    return n;
+}
+
+void convert_surplus_pages(StepCtx& c) {
+    const Vars& v = c.v;
+    while (c[v.surplus_huge_pages] > 0 && c[c.self.count] > c.persistent()) {
+        if (!adjust_pool_surplus(c, -1)) {
+            c.w.raise(event::loop1_adjust_failed);
+            c.note([&] {
+                return "adjust_pool_surplus(-1) fails: surplus_huge_pages = " +
+                       std::to_string(c[v.surplus_huge_pages]) + " but no node has a surplus page";
+            });
+            return;
+        }
+        c.note([] { return std::string("adjust_pool_surplus(-1) converts a surplus page"); });
+    }
+}
+
+void mark_surplus_pages(StepCtx& c) {
+    while (c[c.self.count] < c.persistent()) {
+        if (!adjust_pool_surplus(c, +1)) break;
+        c.note([] { return std::string("adjust_pool_surplus(+1) marks a page surplus"); });
+    }
+}
+
+void node_count(StepCtx& c, std::uint64_t adjustment, __int128 exact, bool clamp) {
+    const std::uint64_t v = c.op.value;
+    std::uint64_t count = v + adjustment;
+    if (static_cast<__int128>(v) + exact < 0) {
+        c.w.raise(event::underflow);
+        c.note([&] {
+            return "count = " + std::to_string(v) + " + (" +
+                   std::to_string(static_cast<long long>(exact)) + ") goes below zero and wraps";
+        });
+    }
+    if (clamp && count < v) {
+        count = ~std::uint64_t{0};
+        c.note([] { return std::string("count < old_count: count = ULONG_MAX"); });
+    }
+    c.w.set(c.self.count, count);
+}
+
+void page_list_push(StepCtx& c, std::uint32_t n) {
+    const std::uint64_t base = c.m.page_list_base();
+    c.w.set(c.self.page_list, c[c.self.page_list] * base + n + 1);
+}
+
+std::uint32_t page_list_pop(StepCtx& c) {
+    const std::uint64_t base = c.m.page_list_base();
+    const std::uint64_t list = c[c.self.page_list];
+    c.w.set(c.self.page_list, list / base);
+    return static_cast<std::uint32_t>(list % base - 1);
+}
+
+bool page_list_empty(const StepCtx& c) {
+    return c[c.self.page_list] == 0;
+}
+
+std::uint64_t page_list_length(const StepCtx& c) {
+    std::uint64_t n = 0;
+    for (std::uint64_t rest = c[c.self.page_list]; rest != 0; rest /= c.m.page_list_base())
+        ++n;
+    return n;
+}
+
+}  // namespace hugecheck::model::kernel

@@ -1,0 +1,95 @@
+#include "model/variant.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace hugecheck::model {
+
+std::string_view step_name(Step step) {
+    static constexpr std::array<std::string_view, kStepCount> names = {
+        "F1",  "B1", "B2", "B3", "V1",  "V2", "V3",  "V4", "V5",  "V6",  "U1",
+        "U2",  "S1", "S2", "N1", "N2",  "R1", "R4",  "R5", "R5b", "R5c", "R6",
+        "R6f", "R7", "R8", "R9", "R10", "RA", "RAf", "RS", "OS1", "OS2", "O1"};
+    const auto i = static_cast<std::size_t>(step);
+    return i < names.size() ? names[i] : std::string_view("?");
+}
+
+Variant::Variant(std::string name, std::string description, std::string source, Features features,
+                 FirstSteps first, std::vector<StepDef> steps)
+    : name_(std::move(name)),
+      description_(std::move(description)),
+      source_(std::move(source)),
+      features_(features),
+      first_(first),
+      steps_(std::move(steps)),
+      step_of_pc_{Step::F1} {
+    index_.fill(-1);
+    for (std::size_t k = 0; k < steps_.size(); ++k) {
+        const StepDef& s = steps_[k];
+        const auto l = static_cast<std::size_t>(s.label);
+        const std::string what = "variant " + name_ + ": step " + std::string(step_name(s.label));
+        if (index_[l] >= 0) throw std::logic_error(what + " twice");
+        if (s.run == nullptr) throw std::logic_error(what + " has no handler");
+        index_[l] = static_cast<int>(k);
+    }
+    for (Step f : {first.fault, first.unmap, first.resize, first.overcommit, first.resize_node})
+        if (!has(f))
+            throw std::logic_error("variant " + name_ + ": first step " +
+                                   std::string(step_name(f)) + " is not in the table");
+    // An op's first step is taken from idle; a step only ever taken that way needs no pc.
+    for (const StepDef& s : steps_) {
+        bool waited_at = false;
+        for (unsigned k = 0; k < 5; ++k) {
+            const auto op = static_cast<OpKind>(k);
+            if ((s.ops & op_bit(op)) && first_step(op) != s.label) waited_at = true;
+        }
+        if (!waited_at) continue;
+        pc_code_[static_cast<std::size_t>(s.label)] = step_of_pc_.size();
+        step_of_pc_.push_back(s.label);
+    }
+}
+
+const StepDef& Variant::step(Step label) const {
+    const int i = index_[static_cast<std::size_t>(label)];
+    if (i < 0)
+        throw std::logic_error("variant " + name_ + " has no step " +
+                               std::string(step_name(label)));
+    return steps_[static_cast<std::size_t>(i)];
+}
+
+Step Variant::first_step(OpKind op) const {
+    switch (op) {
+        case OpKind::fault: return first_.fault;
+        case OpKind::unmap: return first_.unmap;
+        case OpKind::resize: return first_.resize;
+        case OpKind::overcommit: return first_.overcommit;
+        case OpKind::resize_node: return first_.resize_node;
+    }
+    throw std::logic_error("unknown operation");
+}
+
+bool Variant::is_first(Step label) const {
+    for (Step f :
+         {first_.fault, first_.unmap, first_.resize, first_.overcommit, first_.resize_node})
+        if (f == label) return true;
+    return false;
+}
+
+std::uint64_t Variant::max_pc(OpSet ops) const {
+    std::uint64_t max = 0;
+    for (const StepDef& s : steps_)
+        if (s.ops & ops) max = std::max(max, pc_code(s.label));
+    return max;
+}
+
+const Variant& find_variant(std::string_view name) {
+    std::string known;
+    for (const Variant* v : all_variants()) {
+        if (v->name() == name) return *v;
+        known += (known.empty() ? "" : ", ") + v->name();
+    }
+    throw InputError("--variant", 0, "",
+                     "unknown variant '" + std::string(name) + "' (known: " + known + ")");
+}
+
+}  // namespace hugecheck::model

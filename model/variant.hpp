@@ -1,0 +1,118 @@
+// A kernel variant: the steps one kernel version takes for each operation, as a table. A
+// step has an RM-style label, the kernel function it models, where it stands in that
+// version's source, the locks it takes, and a handler that does the step's work on a
+// StepCtx. The tables are written in model/variants/*.cpp and documented in
+// docs/variants.md; adding a variant for a patch means copying one file and editing the
+// steps the patch changes (docs/variants.md says how).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/scenario.hpp"
+
+namespace hugecheck::model {
+
+// Every step label of every variant. A variant uses a subset; pc values are dense codes
+// per variant, so the order here costs no state bits.
+// clang-format off
+enum class Step : std::uint8_t {
+    F1, B1, B2, B3, V1, V2, V3, V4, V5, V6,          // FAULT
+    U1, U2,                                          // UNMAP
+    S1, S2, N1, N2,                                  // RESIZE, RESIZE_NODE: before the lock
+    R1, R4, R5, R5b, R5c, R6, R6f, R7, R8, R9, R10,  // set_max_huge_pages
+    RA, RAf, RS,                                     // set_max_huge_pages, v6.18's batches
+    OS1, OS2, O1,                                    // OVERCOMMIT
+};
+// clang-format on
+inline constexpr std::size_t kStepCount = 33;
+std::string_view step_name(Step step);
+
+// Locks a step takes when it starts. A step that takes a lock someone else holds is not
+// enabled; one that takes a lock its own actor holds is a self-deadlock (P6).
+namespace lock {
+inline constexpr std::uint8_t hugetlb = 1;  // spin_lock(&hugetlb_lock): a locked section
+inline constexpr std::uint8_t resize = 2;   // mutex_lock(&h->resize_lock), held across steps
+}  // namespace lock
+
+// A ctl_table whose .data the handler points at its own stack variable (P5).
+enum class SharedTable : std::uint8_t { none, nr_hugepages, nr_overcommit_hugepages };
+
+class StepCtx;
+
+// A set of operations (bit k: OpKind k).
+using OpSet = std::uint8_t;
+constexpr OpSet op_bit(OpKind k) {
+    return static_cast<OpSet>(1u << static_cast<unsigned>(k));
+}
+inline constexpr OpSet kResizeOps = op_bit(OpKind::resize) | op_bit(OpKind::resize_node);
+
+struct StepDef {
+    Step label;
+    OpSet ops;                  // the operations the step belongs to
+    std::uint8_t takes = 0;     // lock:: bits taken when the step starts
+    std::string_view function;  // the kernel function the step models
+    std::string_view source;    // where: "mm/hugetlb.c: set_max_huge_pages" or seed lines
+    std::string_view summary;   // what the step does, one line
+    void (*run)(StepCtx&) = nullptr;
+    bool surplus_allocator = false;                  // alloc_buddy/alloc_surplus_huge_page (P4)
+    SharedTable writes_through = SharedTable::none;  // writes *table->data (P5)
+};
+
+// The first step of each operation, taken from idle.
+struct FirstSteps {
+    Step fault, unmap, resize, overcommit, resize_node;
+};
+
+// State a variant needs besides the RM's variables.
+struct Features {
+    bool shared_nr_hugepages_table = false;  // table->data of nr_hugepages, and tmp (P5)
+    bool shared_overcommit_table = false;    // table->data of nr_overcommit_hugepages
+    bool hugetlb_lock_state = false;  // hugetlb_lock can stay held across steps (self-deadlock)
+    bool resize_lock = false;         // h->resize_lock
+    bool page_list = false;           // set_max_huge_pages' local page_list
+};
+
+class Variant {
+  public:
+    Variant(std::string name, std::string description, std::string source, Features features,
+            FirstSteps first, std::vector<StepDef> steps);
+
+    const std::string& name() const { return name_; }
+    const std::string& description() const { return description_; }
+    const std::string& source() const { return source_; }  // repository and commit
+    const Features& features() const { return features_; }
+    const std::vector<StepDef>& steps() const { return steps_; }
+
+    bool has(Step label) const { return index_[static_cast<std::size_t>(label)] >= 0; }
+    const StepDef& step(Step label) const;  // throws std::logic_error if absent
+    Step first_step(OpKind op) const;
+    bool is_first(Step label) const;  // the first step of some operation
+
+    // pc codes: 0 = idle, then one code per step an actor can wait at, in table order
+    // (a step that is only ever an op's first step has none).
+    std::uint64_t pc_code(Step label) const { return pc_code_[static_cast<std::size_t>(label)]; }
+    Step step_of_pc(std::uint64_t code) const { return step_of_pc_.at(code); }
+    std::uint64_t pc_codes() const { return step_of_pc_.size(); }
+    // The largest pc code an actor that runs these operations can hold.
+    std::uint64_t max_pc(OpSet ops) const;
+
+  private:
+    std::string name_, description_, source_;
+    Features features_;
+    FirstSteps first_;
+    std::vector<StepDef> steps_;
+    std::array<int, kStepCount> index_;
+    std::array<std::uint64_t, kStepCount> pc_code_{};
+    std::vector<Step> step_of_pc_;  // [0]: idle
+};
+
+// The variants of this build, in history order (model/variants/registry.cpp).
+const std::vector<const Variant*>& all_variants();
+// Throws InputError naming --variant for an unknown name.
+const Variant& find_variant(std::string_view name);
+
+}  // namespace hugecheck::model

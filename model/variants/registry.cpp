@@ -1,0 +1,13 @@
+#include "model/variants/registry.hpp"
+
+namespace hugecheck::model {
+
+const std::vector<const Variant*>& all_variants() {
+    static const std::vector<const Variant*> list = {
+        &variants::seed(), &variants::v4_19(), &variants::v5_4(),
+        &variants::v6_6(), &variants::v6_18(),
+    };
+    return list;
+}
+
+}  // namespace hugecheck::model

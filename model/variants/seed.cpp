@@ -1,0 +1,129 @@
+// Variant `seed`: the reference model (RM, ../shared/spec/reference-model.md) of the seed
+// documents' 4.x-era mm/hugetlb.c, exactly; plus RESIZE_NODE from the seed's
+// __nr_hugepages_store_common. Seed lines: 000 = 000_b63d739d60be1cdb.txt,
+// 002 = 002_7e58ff0a064bff4b.txt.
+#include <string>
+
+#include "model/kernel.hpp"
+#include "model/variants/registry.hpp"
+#include "model/variants/shared_steps.hpp"
+
+namespace hugecheck::model::variants {
+
+namespace {
+
+// B1: alloc_buddy_huge_page, the locked head: "assume we will successfully allocate".
+void B1(StepCtx& c) {
+    const Vars& v = c.v;
+    if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
+        c.note([&] {
+            return "surplus_huge_pages " + std::to_string(c[v.surplus_huge_pages]) +
+                   " >= nr_overcommit_huge_pages " + std::to_string(c[v.nr_overcommit_huge_pages]) +
+                   ": the fault fails (ENOSPC)";
+        });
+        c.complete();
+    } else {
+        c.w.inc(v.nr_huge_pages);
+        c.w.inc(v.surplus_huge_pages);
+        c.go(Step::B2);
+    }
+    c.emit();
+}
+
+// B2: alloc_pages(NUMA_NO_NODE), unlocked.
+void B2(StepCtx& c) {
+    const std::uint32_t n = kernel::alloc_pages_home_first(c);
+    c.w.set(c.self.page_node, n == c.nodes ? kNone : encode_index(n));
+    c.go(Step::B3);
+    c.emit();
+}
+
+// B3: alloc_buddy_huge_page, the locked tail: "We incremented the global counters
+// already", so only the node's; or undo the B1 bump.
+void B3(StepCtx& c) {
+    const Vars& v = c.v;
+    const std::uint64_t page_node = c[c.self.page_node];
+    if (page_node != kNone) {
+        const auto n = static_cast<std::uint32_t>(page_node - 1);
+        c.w.inc(v.nr_huge_pages_node[n]);
+        c.w.inc(v.surplus_huge_pages_node[n]);
+        c.w.set(c.self.owned, page_node);
+    } else {
+        c.w.dec(v.nr_huge_pages);
+        c.w.dec(v.surplus_huge_pages);
+        c.note([] { return std::string("no page: undo the bump, the fault fails"); });
+    }
+    c.complete();
+    c.emit();
+}
+
+constexpr OpSet kFault = op_bit(OpKind::fault);
+constexpr OpSet kUnmap = op_bit(OpKind::unmap);
+constexpr OpSet kResize = op_bit(OpKind::resize);
+constexpr OpSet kNode = op_bit(OpKind::resize_node);
+constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
+constexpr std::uint8_t kLocked = lock::hugetlb;
+
+}  // namespace
+
+const Variant& seed() {
+    static const Variant v(
+        "seed",
+        "the seed documents' 4.x-era mm/hugetlb.c: the reference model (RM), plus RESIZE_NODE",
+        "../shared/seeds (000_b63d739d60be1cdb.txt, 002_7e58ff0a064bff4b.txt)",
+        Features{.shared_nr_hugepages_table = true},
+        FirstSteps{.fault = Step::F1,
+                   .unmap = Step::U1,
+                   .resize = Step::S1,
+                   .overcommit = Step::O1,
+                   .resize_node = Step::N1},
+        {
+            {Step::F1, kFault, kLocked, "dequeue_huge_page_vma", "002:63-68",
+             "take a free page, home node first, if free - resv > 0; else B1", shared::F1_to_B1},
+            {Step::B1, kFault, kLocked, "alloc_buddy_huge_page", "002:138-146",
+             "fail if surplus >= overcommit, else assume success: nr++, surplus++", B1, true},
+            {Step::B2, kFault, 0, "alloc_pages", "002:148-155",
+             "take a buddy block, home node first", B2, true},
+            {Step::B3, kFault, kLocked, "alloc_buddy_huge_page", "002:162-179",
+             "account the page on its node (nr_node++, surplus_node++), or undo the B1 bump", B3,
+             true},
+            {Step::U1, kUnmap, kLocked, "free_huge_page", "002:166 (dtor); 000:129-132",
+             "free the owned page: to buddy if its node has surplus, else to the free list",
+             shared::U1_free_huge_page},
+            {Step::S1, kResize, 0, "hugetlb_sysctl_handler_common", "000:31,37",
+             "tmp = max_huge_pages; table->data = &tmp (the shared ctl_table)", shared::S1},
+            {Step::S2, kResize, 0, "proc_doulongvec_minmax", "000:39",
+             "write v to *table->data: the tmp of actor table->data", shared::S2, false,
+             SharedTable::nr_hugepages},
+            {Step::N1, kNode, 0, "__nr_hugepages_store_common", "000:84",
+             "count = v + nr_huge_pages, loaded without the lock", shared::N1},
+            {Step::N2, kNode, 0, "__nr_hugepages_store_common", "000:84",
+             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2},
+            {Step::R1, kResize | kNode, kLocked, "set_max_huge_pages", "000:121-128,166-181",
+             "count = tmp (RESIZE); convert surplus; grow check; shrink; adjust surplus",
+             shared::R1_from_tmp},
+            {Step::R4, kResize | kNode, 0, "alloc_fresh_huge_page", "000:134-141",
+             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
+             shared::R4},
+            {Step::R5, kResize | kNode, kLocked, "prep_new_huge_page", "000:141 (cf. 000:193)",
+             "nr++, nr_huge_pages_node[n]++", shared::R5},
+            {Step::R5b, kResize | kNode, kLocked, "free_huge_page", "000:129-132",
+             "put_page of the new page: to buddy if its node has surplus, else enqueue",
+             shared::R5b},
+            {Step::R6, kResize | kNode, kLocked, "set_max_huge_pages", "000:142-149,166-181",
+             "relock after a successful allocation: grow check again, or shrink",
+             shared::R6_after_unlock},
+            {Step::R6f, kResize | kNode, kLocked, "set_max_huge_pages", "000:142-144,178-180",
+             "relock after a failed allocation: goto out, ret = persistent",
+             shared::R6f_after_unlock},
+            {Step::R7, kResize | kNode, kLocked, "cond_resched_lock", "000:169-181",
+             "relock inside cond_resched_lock: continue the shrink loop", shared::R7_after_unlock},
+            {Step::R10, kResize | kNode, 0, "__nr_hugepages_store_common", "000:89",
+             "max_huge_pages = ret, after the lock is dropped", shared::R10},
+            {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "(not in the seed)",
+             "nr_overcommit_huge_pages = v", shared::O1_value},
+        });
+    return v;
+}
+
+}  // namespace hugecheck::model::variants

@@ -1,0 +1,126 @@
+// Variant `v4.19`: mm/hugetlb.c of Linux 4.19 (0x88888888/Linux-4.19 at 74e90c5be; lines
+// below are of that file). Against the seed:
+//  - a fault's surplus page comes from alloc_surplus_huge_page: a locked check, the page
+//    allocated and prepared (prep_new_huge_page: nr++, nr_node++ in its own lock section),
+//    then a second locked check that accounts the surplus, or marks the page temporary and
+//    put_page()s it while still holding hugetlb_lock. free_huge_page takes hugetlb_lock
+//    again: a self-deadlock (fixed in 5.1, "mm/hugetlb.c: don't put_page in lock of
+//    hugetlb_lock");
+//  - nr_hugepages_overcommit's handler shares its ctl_table like nr_hugepages' does
+//    (CVE-2020-25285, fixed in 5.9 by 17743798d812).
+// set_max_huge_pages, the nr_hugepages handler and the node-specific count are the seed's.
+#include <string>
+
+#include "model/kernel.hpp"
+#include "model/variants/registry.hpp"
+#include "model/variants/shared_steps.hpp"
+
+namespace hugecheck::model::variants {
+
+namespace {
+
+// OS1 / OS2 / O1: hugetlb_overcommit_handler with the shared ctl_table: tmp =
+// nr_overcommit_huge_pages, table->data = &tmp; proc_doulongvec_minmax writes v through
+// it; then nr_overcommit_huge_pages = tmp under the lock.
+void OS1(StepCtx& c) {
+    c.w.set(c.self.tmp, c[c.v.nr_overcommit_huge_pages]);
+    c.w.set(c.v.overcommit_table_data, encode_index(c.a));
+    c.go(Step::OS2);
+    c.emit();
+}
+void OS2(StepCtx& c) {
+    const auto t = static_cast<std::uint32_t>(c[c.v.overcommit_table_data] - 1);
+    c.w.set(c.v.actor[t].tmp, c.op.value);
+    if (t != c.a) c.note([&] { return "table->data points to " + c.m.actor_name(t) + "'s tmp"; });
+    c.go(Step::O1);
+    c.emit();
+}
+void O1(StepCtx& c) {
+    c.w.set(c.v.nr_overcommit_huge_pages, c[c.self.tmp]);
+    c.complete();
+    c.emit();
+}
+
+constexpr OpSet kFault = op_bit(OpKind::fault);
+constexpr OpSet kUnmap = op_bit(OpKind::unmap);
+constexpr OpSet kResize = op_bit(OpKind::resize);
+constexpr OpSet kNode = op_bit(OpKind::resize_node);
+constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
+constexpr std::uint8_t kLocked = lock::hugetlb;
+
+}  // namespace
+
+const Variant& v4_19() {
+    static const Variant v(
+        "v4.19", "Linux 4.19: alloc_surplus_huge_page, put_page under hugetlb_lock",
+        "0x88888888/Linux-4.19 @ 74e90c5be, mm/hugetlb.c",
+        Features{.shared_nr_hugepages_table = true,
+                 .shared_overcommit_table = true,
+                 .hugetlb_lock_state = true},
+        FirstSteps{.fault = Step::F1,
+                   .unmap = Step::U1,
+                   .resize = Step::S1,
+                   .overcommit = Step::OS1,
+                   .resize_node = Step::N1},
+        {
+            {Step::F1, kFault, kLocked, "dequeue_huge_page_vma", "hugetlb.c:2041-2049",
+             "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1},
+            {Step::V1, kFault, kLocked, "alloc_surplus_huge_page", "hugetlb.c:1556-1559",
+             "fail if surplus >= overcommit", shared::V1, true},
+            {Step::V2, kFault, 0, "alloc_buddy_huge_page", "hugetlb.c:1561 (1375-1392)",
+             "take a buddy block, local node first; none: the fault fails", shared::V2, true},
+            {Step::V3, kFault, kLocked, "prep_new_huge_page", "hugetlb.c:1290-1299",
+             "nr++, nr_huge_pages_node[n]++", shared::V3_prep, true},
+            {Step::V4, kFault, kLocked, "alloc_surplus_huge_page", "hugetlb.c:1565-1583",
+             "surplus full: temporary page, put_page with the lock held; else surplus++",
+             shared::V4_put_page_locked, true},
+            {Step::V5, kFault, kLocked, "free_huge_page", "hugetlb.c:1266-1276",
+             "takes hugetlb_lock: the temporary page to buddy", shared::V5_update_and_free_page,
+             true},
+            {Step::U1, kUnmap, kLocked, "free_huge_page", "hugetlb.c:1239-1288",
+             "free the owned page: to buddy if its node has surplus, else to the free list",
+             shared::U1_free_huge_page},
+            {Step::S1, kResize, 0, "hugetlb_sysctl_handler_common", "hugetlb.c:2903-2910",
+             "tmp = max_huge_pages; table->data = &tmp (the shared ctl_table)", shared::S1},
+            {Step::S2, kResize, 0, "proc_doulongvec_minmax", "hugetlb.c:2912",
+             "write v to *table->data: the tmp of actor table->data", shared::S2, false,
+             SharedTable::nr_hugepages},
+            {Step::N1, kNode, 0, "__nr_hugepages_store_common", "hugetlb.c:2425",
+             "count = v + nr_huge_pages, loaded without the lock", shared::N1},
+            {Step::N2, kNode, 0, "__nr_hugepages_store_common", "hugetlb.c:2425",
+             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2},
+            {Step::R1, kResize | kNode, kLocked, "set_max_huge_pages",
+             "hugetlb.c:2297-2309,2333-2353",
+             "count = tmp (RESIZE); convert surplus; grow check; shrink; adjust surplus",
+             shared::R1_from_tmp},
+            {Step::R4, kResize | kNode, 0, "alloc_pool_huge_page", "hugetlb.c:1421-1432",
+             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
+             shared::R4},
+            {Step::R5, kResize | kNode, kLocked, "prep_new_huge_page", "hugetlb.c:1290-1299",
+             "nr++, nr_huge_pages_node[n]++", shared::R5},
+            {Step::R5b, kResize | kNode, kLocked, "free_huge_page", "hugetlb.c:1436 (1239-1288)",
+             "put_page of the new page: to buddy if its node has surplus, else enqueue",
+             shared::R5b},
+            {Step::R6, kResize | kNode, kLocked, "set_max_huge_pages", "hugetlb.c:2315-2322",
+             "relock after a successful allocation: grow check again, or shrink",
+             shared::R6_after_unlock},
+            {Step::R6f, kResize | kNode, kLocked, "set_max_huge_pages",
+             "hugetlb.c:2315-2317,2351-2353",
+             "relock after a failed allocation: goto out, ret = persistent",
+             shared::R6f_after_unlock},
+            {Step::R7, kResize | kNode, kLocked, "cond_resched_lock", "hugetlb.c:2345",
+             "relock inside cond_resched_lock: continue the shrink loop", shared::R7_after_unlock},
+            {Step::R10, kResize | kNode, 0, "__nr_hugepages_store_common", "hugetlb.c:2430",
+             "max_huge_pages = ret, after the lock is dropped", shared::R10},
+            {Step::OS1, kOvercommit, 0, "hugetlb_overcommit_handler", "hugetlb.c:2951-2956",
+             "tmp = nr_overcommit_huge_pages; table->data = &tmp (the shared ctl_table)", OS1},
+            {Step::OS2, kOvercommit, 0, "proc_doulongvec_minmax", "hugetlb.c:2958",
+             "write v to *table->data: the tmp of actor table->data", OS2, false,
+             SharedTable::nr_overcommit_hugepages},
+            {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:2962-2965",
+             "nr_overcommit_huge_pages = tmp", O1},
+        });
+    return v;
+}
+
+}  // namespace hugecheck::model::variants

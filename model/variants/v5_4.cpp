@@ -1,0 +1,77 @@
+// Variant `v5.4`: mm/hugetlb.c of Linux 5.4.286, the last 5.4 stable
+// (KINGFIOX/linux-5.4.286; lines below are of that file). Against v4.19:
+//  - alloc_surplus_huge_page drops hugetlb_lock before put_page of a temporary page
+//    ("mm/hugetlb.c: don't put_page in lock of hugetlb_lock", 5.1);
+//  - both sysctl handlers hand proc_doulongvec_minmax a copy of the ctl_table
+//    (17743798d812, CVE-2020-25285, backported to 5.4 stable);
+//  - the node-specific count is computed in set_max_huge_pages under hugetlb_lock, with an
+//    overflow check (fd875dca7c71, 5.1);
+//  - set_max_huge_pages stores h->max_huge_pages itself, under the lock, at `out:`.
+// Still here: prep_new_huge_page's nr++ and alloc_surplus_huge_page's surplus++ are in
+// different lock sections (fixed in 2025).
+#include "model/variants/registry.hpp"
+#include "model/variants/shared_steps.hpp"
+
+namespace hugecheck::model::variants {
+
+namespace {
+constexpr OpSet kFault = op_bit(OpKind::fault);
+constexpr OpSet kUnmap = op_bit(OpKind::unmap);
+constexpr OpSet kResize = kResizeOps;
+constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
+constexpr std::uint8_t kLocked = lock::hugetlb;
+}  // namespace
+
+const Variant& v5_4() {
+    static const Variant v(
+        "v5.4", "Linux 5.4.286: copied sysctl tables, the node count under the lock",
+        "KINGFIOX/linux-5.4.286 @ HEAD, mm/hugetlb.c", Features{},
+        FirstSteps{.fault = Step::F1,
+                   .unmap = Step::U1,
+                   .resize = Step::R1,
+                   .overcommit = Step::O1,
+                   .resize_node = Step::R1},
+        {
+            {Step::F1, kFault, kLocked, "dequeue_huge_page_vma", "hugetlb.c:2214-2217 (963)",
+             "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1},
+            {Step::V1, kFault, kLocked, "alloc_surplus_huge_page", "hugetlb.c:1723-1726",
+             "fail if surplus >= overcommit", shared::V1, true},
+            {Step::V2, kFault, 0, "alloc_buddy_huge_page", "hugetlb.c:1728",
+             "take a buddy block, local node first; none: the fault fails", shared::V2, true},
+            {Step::V3, kFault, kLocked, "prep_new_huge_page", "hugetlb.c:1395-1405",
+             "nr++, nr_huge_pages_node[n]++", shared::V3_prep, true},
+            {Step::V4, kFault, kLocked, "alloc_surplus_huge_page", "hugetlb.c:1732-1751",
+             "surplus full: temporary page, unlock, put_page; else surplus++",
+             shared::V4_put_page_unlocked, true},
+            {Step::V5, kFault, kLocked, "__free_huge_page", "hugetlb.c:1284-1336",
+             "the temporary page: update_and_free_page (to buddy) under the lock",
+             shared::V5_update_and_free_page, true},
+            {Step::U1, kUnmap, kLocked, "__free_huge_page", "hugetlb.c:1284-1336",
+             "free the owned page: to buddy if its node has surplus, else to the free list",
+             shared::U1_free_huge_page},
+            {Step::R1, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:2481-2547,2565-2590",
+             "count = v (private table copy) or v + nr - nr_node[nid]; convert; grow; shrink",
+             shared::R1_private_table},
+            {Step::R4, kResize, 0, "alloc_pool_huge_page", "hugetlb.c:1554-1572",
+             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
+             shared::R4},
+            {Step::R5, kResize, kLocked, "prep_new_huge_page", "hugetlb.c:1395-1405",
+             "nr++, nr_huge_pages_node[n]++", shared::R5},
+            {Step::R5b, kResize, kLocked, "__free_huge_page", "hugetlb.c:1569 (1284-1336)",
+             "put_page of the new page: to buddy if its node has surplus, else enqueue",
+             shared::R5b},
+            {Step::R6, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:2551-2557",
+             "relock after a successful allocation: grow check again, or shrink",
+             shared::R6_under_lock},
+            {Step::R6f, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:2551-2553,2587-2589",
+             "relock after a failed allocation: out: max_huge_pages = persistent",
+             shared::R6f_under_lock},
+            {Step::R7, kResize, kLocked, "cond_resched_lock", "hugetlb.c:2581",
+             "relock inside cond_resched_lock: continue the shrink loop", shared::R7_under_lock},
+            {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:3187-3213",
+             "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value},
+        });
+    return v;
+}
+
+}  // namespace hugecheck::model::variants

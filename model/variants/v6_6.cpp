@@ -1,0 +1,163 @@
+// Variant `v6.6`: mm/hugetlb.c of Linux 6.6.9
+// (mihaelbh/adding-new-sched-policy-to-linux-6.6.9; its own commits do not touch
+// hugetlb.c; lines below are of that file). Against v5.4:
+//  - set_max_huge_pages holds h->resize_lock, a mutex, from start to end: resizers no
+//    longer run concurrently;
+//  - its shrink collects the pages to free under the lock (remove_pool_huge_page, no
+//    cond_resched_lock) and gives them to buddy after the unlock
+//    (update_and_free_pages_bulk), then takes the lock again to mark pages surplus;
+//  - free_huge_folio removes a freed surplus or temporary page from the pool under the
+//    lock (remove_hugetlb_folio) and gives it to buddy after the unlock.
+// Still here: prep_new_hugetlb_folio's nr++ and alloc_surplus_hugetlb_folio's surplus++
+// are in different lock sections (fixed in 2025).
+// vmemmap optimisation (HVO) is off: update_and_free_hugetlb_folio frees at once.
+#include <algorithm>
+#include <string>
+
+#include "model/kernel.hpp"
+#include "model/variants/registry.hpp"
+#include "model/variants/shared_steps.hpp"
+
+namespace hugecheck::model::variants {
+
+namespace {
+
+// Shrink in the same section: free pages collected on page_list while min_count <
+// persistent, then unlock (→ R8 / R9).
+void collect(StepCtx& c) {
+    const Vars& v = c.v;
+    const std::uint64_t in_use = c[v.resv_huge_pages] + c[v.nr_huge_pages] - c[v.free_huge_pages];
+    const std::uint64_t min_count = std::max(c[c.self.count], in_use);
+    while (min_count < c.persistent()) {
+        const std::uint32_t n = kernel::remove_pool_huge_page(c);
+        if (n == c.nodes) break;
+        kernel::page_list_push(c, n);
+        c.note(
+            [&] { return "remove_pool_huge_page takes a free page of node " + std::to_string(n); });
+    }
+    shared::after_collect(c);
+}
+
+// The grow loop's condition, or the shrink.
+void grow_or_collect(StepCtx& c) {
+    if (c[c.self.count] > c.persistent()) {
+        c.note([&] {
+            return "count " + std::to_string(c[c.self.count]) + " > persistent " +
+                   std::to_string(c.persistent()) + ": unlock and allocate";
+        });
+        c.go(Step::R4);
+    } else {
+        collect(c);
+    }
+    c.emit();
+}
+
+// R1: mutex_lock(&h->resize_lock), spin_lock: the count (a RESIZE_NODE's under the lock),
+// loop1, the grow check or the shrink.
+void R1(StepCtx& c) {
+    if (c.op.kind == OpKind::resize) {
+        c.w.set(c.self.count, c.op.value);
+    } else {
+        const std::uint64_t nr = c[c.v.nr_huge_pages];
+        const std::uint64_t nr_node = c[c.v.nr_huge_pages_node[c.op.node]];
+        kernel::node_count(c, nr - nr_node, static_cast<__int128>(nr) - nr_node, true);
+    }
+    kernel::convert_surplus_pages(c);
+    grow_or_collect(c);
+}
+
+void R6(StepCtx& c) {
+    grow_or_collect(c);
+}
+
+// R5b: free_huge_folio of the new folio: a surplus node's page is removed under the lock
+// (remove_hugetlb_folio) and freed after it (R5c); any other is enqueued.
+void R5b(StepCtx& c) {
+    const auto n = static_cast<std::uint32_t>(c[c.self.page_node] - 1);
+    if (c[c.v.surplus_huge_pages_node[n]] > 0) {
+        kernel::remove_hugetlb_folio(c, n, true, false);
+        c.go(Step::R5c);
+    } else {
+        kernel::enqueue_huge_page(c, n);
+        c.w.set(c.self.page_node, kNone);
+        c.go(Step::R6);
+    }
+    c.emit();
+}
+
+void R5c(StepCtx& c) {
+    kernel::free_to_buddy(c, static_cast<std::uint32_t>(c[c.self.page_node] - 1));
+    c.w.set(c.self.page_node, kNone);
+    c.go(Step::R6);
+    c.emit();
+}
+
+constexpr OpSet kFault = op_bit(OpKind::fault);
+constexpr OpSet kUnmap = op_bit(OpKind::unmap);
+constexpr OpSet kResize = kResizeOps;
+constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
+constexpr std::uint8_t kLocked = lock::hugetlb;
+
+}  // namespace
+
+const Variant& v6_6() {
+    static const Variant v(
+        "v6.6", "Linux 6.6.9: resize_lock, collected shrink, folios freed after the unlock",
+        "mihaelbh/adding-new-sched-policy-to-linux-6.6.9 @ HEAD, mm/hugetlb.c",
+        Features{.resize_lock = true, .page_list = true},
+        FirstSteps{.fault = Step::F1,
+                   .unmap = Step::U1,
+                   .resize = Step::R1,
+                   .overcommit = Step::O1,
+                   .resize_node = Step::R1},
+        {
+            {Step::F1, kFault, kLocked, "dequeue_hugetlb_folio_vma", "hugetlb.c:3106-3114 (1396)",
+             "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1},
+            {Step::V1, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2415-2418",
+             "fail if surplus >= overcommit", shared::V1, true},
+            {Step::V2, kFault, 0, "alloc_buddy_hugetlb_folio", "hugetlb.c:2420 (2127-2187)",
+             "take a buddy block, local node first; none: the fault fails", shared::V2, true},
+            {Step::V3, kFault, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
+             "nr++, nr_huge_pages_node[n]++", shared::V3_prep, true},
+            {Step::V4, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2424-2443",
+             "surplus full: temporary folio, unlock, free_huge_folio; else surplus++",
+             shared::V4_put_page_unlocked, true},
+            {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1910,1944-1946",
+             "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
+             shared::V5_remove_hugetlb_folio, true},
+            {Step::V6, kFault, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1947 (1852)",
+             "the temporary folio back to buddy, lock dropped", shared::V6, true},
+            {Step::U1, kUnmap, kLocked, "free_huge_folio", "hugetlb.c:1894-1958",
+             "a surplus node's page: remove_hugetlb_folio, then U2; else enqueue",
+             shared::U1_free_huge_folio},
+            {Step::U2, kUnmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
+             "the page back to buddy, lock dropped", shared::U2},
+            {Step::R1, kResize, lock::resize | kLocked, "set_max_huge_pages",
+             "hugetlb.c:3481-3497,3525-3538,3565-3590",
+             "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1},
+            {Step::R4, kResize, 0, "alloc_pool_huge_page", "hugetlb.c:2235-2252",
+             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
+             shared::R4},
+            {Step::R5, kResize, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
+             "nr++, nr_huge_pages_node[n]++", shared::R5},
+            {Step::R5b, kResize, kLocked, "free_huge_folio", "hugetlb.c:2246 (1894-1958)",
+             "the new folio: a surplus node's is removed (R5c), any other enqueued", R5b},
+            {Step::R5c, kResize, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
+             "the removed folio back to buddy, lock dropped", R5c},
+            {Step::R6, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3558",
+             "relock after a successful allocation: grow check again, or collect", R6},
+            {Step::R6f, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3553,3599-3602",
+             "relock after a failed allocation: out: max_huge_pages = persistent, unlock both",
+             shared::R6f_release},
+            {Step::R8, kResize, 0, "update_and_free_pages_bulk", "hugetlb.c:3591 (1871-1882)",
+             "one collected page back to buddy, lock dropped", shared::R8},
+            {Step::R9, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3593-3602",
+             "relock: mark pages surplus; out: max_huge_pages = persistent; unlock both",
+             shared::R9},
+            {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:4640-4667",
+             "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value},
+        });
+    return v;
+}
+
+}  // namespace hugecheck::model::variants
