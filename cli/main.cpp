@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 
+#include "cli/matrix.hpp"
+#include "cli/step_tables.hpp"
 #include "counterexamples/trace.hpp"
 #include "explorer/bfs.hpp"
 #include "model/hugetlb_model.hpp"
@@ -260,6 +262,46 @@ int run_list() {
     return kExitHolds;
 }
 
+struct MatrixOptions {
+    std::string format = "table";
+    std::string max_states, time_limit;
+};
+
+int run_matrix(const MatrixOptions& o) {
+    if (o.format != "table" && o.format != "markdown" && o.format != "json")
+        throw InputError("--format", 0, "",
+                         "unknown format '" + o.format + "' (known: table, markdown, json)");
+    explorer::Options options;
+    if (!o.max_states.empty()) options.max_states = parse_count(o.max_states, "--max-states");
+    if (!o.time_limit.empty())
+        options.time_limit_seconds = parse_seconds(o.time_limit, "--time-limit");
+    options.interrupt = &g_interrupted;
+    install_signal_handlers();
+    const cli::Matrix m =
+        cli::compute_matrix(cli::history_scenarios(), model::all_variants(), options);
+    if (o.format == "json")
+        std::cout << cli::matrix_json(m).dump(2) << "\n";
+    else if (o.format == "markdown")
+        std::cout << cli::matrix_markdown(m);
+    else
+        std::cout << cli::matrix_table(m);
+    if (!m.all_agree() && m.complete()) return kExitViolation;
+    if (!m.complete()) return kExitIncomplete;
+    return kExitHolds;
+}
+
+int run_steps(const std::string& variant, bool markdown) {
+    std::vector<const model::Variant*> list = model::all_variants();
+    if (!variant.empty()) list = {&model::find_variant(variant)};
+    for (const model::Variant* v : list) {
+        if (markdown)
+            std::cout << "### " << v->name() << "\n\n" << cli::steps_markdown(*v) << "\n";
+        else
+            std::cout << cli::steps_text(*v) << "\n";
+    }
+    return kExitHolds;
+}
+
 constexpr const char* kExitCodes =
     "Exit status: 0 every selected property holds on every reachable state; 1 a property is\n"
     "violated (a shortest trace is printed); 2 usage or input error; 3 incomplete (a state,\n"
@@ -310,6 +352,26 @@ int main(int argc, char** argv) {
 
     app.add_subcommand("list", "list the embedded scenarios, the variants and the properties");
 
+    std::string steps_variant;
+    bool steps_markdown = false;
+    CLI::App* steps_cmd = app.add_subcommand(
+        "steps", "print each variant's step table: labels, lock sections, kernel functions");
+    steps_cmd->add_option("--variant", steps_variant, "only this variant");
+    steps_cmd->add_flag("--markdown", steps_markdown, "as markdown tables (docs/variants.md)");
+
+    MatrixOptions matrix;
+    CLI::App* matrix_cmd = app.add_subcommand(
+        "matrix",
+        "run every history scenario (scenarios/history/) on every variant: which version has "
+        "which bug");
+    matrix_cmd->add_option("--format", matrix.format, "table (default), markdown or json");
+    matrix_cmd->add_option("--max-states", matrix.max_states, "a state budget for each cell");
+    matrix_cmd->add_option("--time-limit", matrix.time_limit, "a time budget for each cell");
+    matrix_cmd->footer(
+        "Exit status: 0 every cell agrees with kernel history (violated exactly on the variants "
+        "whose code has the bug); 1 a cell disagrees (marked '!'); 2 usage error; 3 a cell ran "
+        "out of budget.");
+
     // `hugecheck --scenario x ...` means `hugecheck check --scenario x ...`.
     std::vector<std::string> args(argv + 1, argv + argc);
     const bool bare = args.empty();
@@ -331,6 +393,8 @@ int main(int argc, char** argv) {
 
     try {
         if (app.got_subcommand("list")) return run_list();
+        if (app.got_subcommand("matrix")) return run_matrix(matrix);
+        if (app.got_subcommand("steps")) return run_steps(steps_variant, steps_markdown);
         if (bare) check.keep_going = true;
         return run_check(check);
     } catch (const InputError& e) {

@@ -1,6 +1,6 @@
 # Writes OUTPUT: a C++ source with every scenario file in SCENARIO_DIR as a string
 # (model/scenario_catalog.hpp). Run at build time, so edited scenarios are re-embedded.
-file(GLOB files RELATIVE "${SCENARIO_DIR}" "${SCENARIO_DIR}/*.toml")
+file(GLOB files RELATIVE "${SCENARIO_DIR}" "${SCENARIO_DIR}/*.toml" "${SCENARIO_DIR}/history/*.toml")
 list(SORT files)
 set(delim "hc_scenario")  # at most 16 characters
 set(body "")
@@ -10,7 +10,7 @@ foreach(f IN LISTS files)
   if(NOT clash EQUAL -1)
     message(FATAL_ERROR "${f} contains the raw-string delimiter ${delim}")
   endif()
-  get_filename_component(stem "${f}" NAME_WE)
+  string(REGEX REPLACE "\\.toml$" "" stem "${f}")  # history/b8-... keeps its folder
   string(APPEND body "    {\"${stem}\", \"scenarios/${f}\", R\"${delim}(${text})${delim}\"},\n")
 endforeach()
 file(WRITE "${OUTPUT}.tmp"

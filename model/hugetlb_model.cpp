@@ -67,6 +67,9 @@ HugetlbModel::HugetlbModel(Scenario scenario, std::string_view variant)
 //    may take a page the node's surplus counts), so it gets the pool-wide width;
 //  - counters are stored signed, so a wrapped decrement (-1 = 2^64 - 1) stays exact, and
 //    so does a count the kernel sets to ULONG_MAX;
+//  - RESIZE_NODE's count is v + nr_huge_pages - nr_huge_pages_node[nid], and its first
+//    load alone is v + nr_huge_pages: count and min_count of an actor with a RESIZE_NODE
+//    get room for the counter bound twice;
 //  - a local an actor can never set gets 0 bits: tmp only if a shared ctl_table can point
 //    at it, count/min_count/ret only for resizers, owned only if it faults.
 void HugetlbModel::build_layout() {
@@ -79,6 +82,7 @@ void HugetlbModel::build_layout() {
         for (const Operation& op : a.script)
             bound = std::max(bound, op.value);
     const std::uint8_t counter = static_cast<std::uint8_t>(bits_for(bound) + 1);
+    const std::uint8_t node_count = static_cast<std::uint8_t>(bits_for(2 * bound) + 1);
     const std::uint8_t actor_id = bits_for(sc.actors.size());
 
     Vars& v = vars_;
@@ -137,9 +141,11 @@ void HugetlbModel::build_layout() {
         s.op = layout_.add(p + "op", bits_for(a.script.size()), false);
         s.pc = layout_.add(p + "pc", bits_for(variant_.max_pc(ops)), false);
         s.tmp = layout_.add(p + "tmp", table_writer ? counter : 0, true);
-        s.count = layout_.add(p + "count", resizes ? counter : 0, true);
+        const bool node_writes = ops & op_bit(OpKind::resize_node);
+        const std::uint8_t count_width = node_writes ? node_count : resizes ? counter : 0;
+        s.count = layout_.add(p + "count", count_width, true);
         s.page_node = layout_.add(p + "page_node", (faults || resizes || unmaps) ? node : 0, false);
-        s.min_count = layout_.add(p + "min_count", resizes ? counter : 0, true);
+        s.min_count = layout_.add(p + "min_count", count_width, true);
         s.ret = layout_.add(p + "ret", resizes ? counter : 0, true);
         s.owned = layout_.add(p + "owned", faults ? node : 0, false);
         s.page_list =

@@ -40,7 +40,8 @@ struct Transition {
 };
 
 namespace event {
-// set_max_huge_pages' first loop: adjust_pool_surplus(-1) failed while surplus > 0 (P8).
+// set_max_huge_pages' first loop: adjust_pool_surplus(-1) failed while the global surplus
+// counter exceeds the nodes' (P8).
 inline constexpr std::uint8_t loop1_adjust_failed = 1;
 // A counter was decremented at 0, or a count computation went below zero (P2).
 inline constexpr std::uint8_t underflow = 2;

@@ -149,11 +149,25 @@ void convert_surplus_pages(StepCtx& c) {
     const Vars& v = c.v;
     while (c[v.surplus_huge_pages] > 0 && c[c.self.count] > c.persistent()) {
         if (!adjust_pool_surplus(c, -1)) {
-            c.w.raise(event::loop1_adjust_failed);
-            c.note([&] {
-                return "adjust_pool_surplus(-1) fails: surplus_huge_pages = " +
-                       std::to_string(c[v.surplus_huge_pages]) + " but no node has a surplus page";
-            });
+            // With every node allowed, a failure here means no node has the surplus the
+            // global counter shows: the race. A RESIZE_NODE also fails, rightly, when the
+            // surplus is on other nodes; the race is then the global counter exceeding
+            // every node's.
+            std::uint64_t on_nodes = 0;
+            for (std::uint32_t n = 0; n < c.nodes; ++n)
+                on_nodes += c[v.surplus_huge_pages_node[n]];
+            if (c[v.surplus_huge_pages] > on_nodes) {
+                c.w.raise(event::loop1_adjust_failed);
+                c.note([&] {
+                    return "adjust_pool_surplus(-1) fails: surplus_huge_pages = " +
+                           std::to_string(c[v.surplus_huge_pages]) +
+                           " but no node has a surplus page";
+                });
+            } else {
+                c.note([] {
+                    return std::string("adjust_pool_surplus(-1): no allowed node has surplus");
+                });
+            }
             return;
         }
         c.note([] { return std::string("adjust_pool_surplus(-1) converts a surplus page"); });

@@ -60,7 +60,8 @@ bool free_pool_huge_page(StepCtx& c);
 std::uint32_t remove_pool_huge_page(StepCtx& c);
 
 // set_max_huge_pages' first loop: convert surplus pages while count > persistent. Raises
-// event::loop1_adjust_failed when adjust_pool_surplus(-1) fails with surplus > 0 (P8).
+// event::loop1_adjust_failed when adjust_pool_surplus(-1) fails while surplus_huge_pages
+// exceeds Σ surplus_huge_pages_node (P8; with every node allowed, any failure).
 void convert_surplus_pages(StepCtx& c);
 // set_max_huge_pages' last loop: mark pages surplus while count < persistent.
 void mark_surplus_pages(StepCtx& c);

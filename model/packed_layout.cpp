@@ -17,7 +17,7 @@ Slot PackedLayout::add(std::string name, std::uint8_t width, bool is_signed) {
 
 void PackedLayout::overflow(Slot s, std::uint64_t v) const {
     const Field& f = fields_[s];
-    throw std::logic_error("internal error: value " + std::to_string(v) + " of " + f.name +
+    throw std::logic_error("value " + std::to_string(v) + " of " + f.name +
                            " does not fit its packed width of " + std::to_string(f.width) +
                            (f.is_signed ? " signed" : " unsigned") +
                            " bits; the scenario bound analysis is wrong");

@@ -17,8 +17,9 @@ struct EmbeddedScenario {
 
 std::span<const EmbeddedScenario> embedded_scenarios();
 
-// A name of an embedded scenario, or a path to a scenario file (anything that contains a
-// '/' or ends in ".toml", or an existing file). Throws InputError.
+// The name of an embedded scenario ("bench-xl", "history/b8-shared-ctl-table"), or else
+// the path of a scenario file (anything with a '/' or ending in ".toml", or an existing
+// file). Throws InputError.
 Scenario load_scenario(std::string_view name_or_path);
 
 }  // namespace hugecheck::model

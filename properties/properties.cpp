@@ -184,15 +184,23 @@ std::string Checker::explain(std::size_t index, const std::byte* s, const std::b
         }
         case P2: {
             if (t && (t->events & model::event::underflow)) {
-                std::string wrapped;
-                for (Slot slot = 0; slot < model_.layout().slots(); ++slot)
-                    if (model_.layout().field(slot).is_signed &&
-                        model_.read(s, slot) >= (std::uint64_t{1} << 63) &&
-                        (!before || model_.read(before, slot) < (std::uint64_t{1} << 63)))
-                        wrapped += (wrapped.empty() ? "" : ", ") + name(slot) + " = " + val(slot);
-                return "step " + std::string(model::step_name(t->step)) + " of " + who() +
-                       (wrapped.empty() ? " computes a count below zero"
-                                        : " decrements a counter at 0: " + wrapped);
+                // The values that wrapped in this step: pool counters, or an actor's
+                // local (a count computed below zero).
+                std::string counters, locals;
+                for (Slot slot = 0; slot < model_.layout().slots(); ++slot) {
+                    if (!model_.layout().field(slot).is_signed ||
+                        model_.read(s, slot) < (std::uint64_t{1} << 63) ||
+                        (before && model_.read(before, slot) >= (std::uint64_t{1} << 63)))
+                        continue;
+                    std::string& list =
+                        name(slot).find('.') == std::string::npos ? counters : locals;
+                    list += (list.empty() ? "" : ", ") + name(slot) + " = " + val(slot);
+                }
+                const std::string step =
+                    "step " + std::string(model::step_name(t->step)) + " of " + who();
+                if (!counters.empty()) return step + " decrements a counter at 0: " + counters;
+                if (!locals.empty()) return step + " computes a count below zero: " + locals;
+                return step + " computes a count below zero";
             }
             const std::uint64_t nr = model_.read(s, v.nr_huge_pages);
             for (Slot slot : {v.free_huge_pages, v.surplus_huge_pages})

@@ -51,7 +51,8 @@ inline constexpr std::array<Property, kPropertyCount> kProperties = {{
      "when every actor is done, max_huge_pages == persistent_huge_pages (nr - surplus)"},
     {"P8", "surplus conversion", Kind::transition,
      "in set_max_huge_pages' first loop, adjust_pool_surplus(-1) does not fail while "
-     "surplus_huge_pages > 0 (the surplus conversion race of alloc_buddy_huge_page)"},
+     "surplus_huge_pages > 0 shows a surplus page that no node has (the surplus conversion "
+     "race of alloc_buddy_huge_page)"},
 }};
 
 // A set of properties: bit k is P(k+1).

@@ -156,6 +156,32 @@ has sigint "states " "$(cat "$tmp/int.out")"
 # A violation found before the budget ran out is still a violation: exit 1.
 run violation-in-budget 1 -- "$hc" check --scenario bench-xl --max-states 100000
 
+# --- variants, the fix matrix, step tables -------------------------------------------
+run variant 1 -- "$hc" check --scenario history/b12-put-page-under-lock --variant v4.19
+has variant "P6 no deadlock violated — scenario history/b12-put-page-under-lock, variant v4.19, 8 steps" "$out"
+has variant "self-deadlock: A at V5 (free_huge_page) takes hugetlb_lock, which it already holds" "$out"
+run variant-holds 0 -- "$hc" check --scenario history/b12-put-page-under-lock --variant v5.4
+run matrix 0 -- "$hc" matrix
+has matrix "B8   P5        P5 (3)" "$out"
+has matrix "B14  P2" "$out"
+hasnt matrix " !" "$out"
+run matrix-md 0 -- "$hc" matrix --format markdown
+has matrix-md "| bug | property | seed | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
+run matrix-json 0 -- "$hc" matrix --format json
+has matrix-json '"agrees_with_history": true' "$out"
+run matrix-budget 3 -- "$hc" matrix --max-states 2
+run matrix-format 2 -- "$hc" matrix --format xml
+has matrix-format "hugecheck: --format: unknown format 'xml' (known: table, markdown, json)" "$err"
+run steps 0 -- "$hc" steps --variant v6.6
+has steps "R8   RESIZE, RESIZE_NODE  unlocked" "$out"
+run steps-md 0 -- "$hc" steps --markdown
+has steps-md "### v6.18" "$out"
+run steps-unknown 2 -- "$hc" steps --variant v1.0
+has steps-unknown "hugecheck: --variant: unknown variant 'v1.0'" "$err"
+printf 'nodes = 2\nmem = [1, 1]\npool = [0, 0]\novercommit = 0\n[[actor]]\nname = "A"\nhome = 0\nscript = ["RESIZE_NODE(1, 1)"]\n' >"$tmp/node.toml"
+run resize-node 0 -- "$hc" check --scenario "$tmp/node.toml" --variant v6.18
+has resize-node "result: HOLDS" "$out"
+
 # --- --trace-json ---------------------------------------------------------------------
 run trace-json 1 -- "$hc" --keep-going --scenario surplus-race --trace-json "$tmp/t.json"
 json=$(cat "$tmp/t.json")

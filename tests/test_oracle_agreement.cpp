@@ -81,49 +81,8 @@ TEST(OracleAgreement, RmScenarios) {
     }
 }
 
-// A random scenario as TOML text, so that generated scenarios also go through the parser.
-std::string random_scenario_toml() {
-    const int nodes = *rc::gen::inRange(1, 4);
-    std::string mem = "[", pool = "[";
-    for (int n = 0; n < nodes; ++n) {
-        const int m = *rc::gen::inRange(0, 4);
-        const int p = *rc::gen::inRange(0, m + 1);
-        mem += (n ? ", " : "") + std::to_string(m);
-        pool += (n ? ", " : "") + std::to_string(p);
-    }
-    std::string toml = "nodes = " + std::to_string(nodes) + "\nmem = " + mem + "]\npool = " + pool +
-                       "]\novercommit = " + std::to_string(*rc::gen::inRange(0, 3)) + "\n";
-    const int actors = *rc::gen::inRange(1, 4);
-    for (int a = 0; a < actors; ++a) {
-        toml += "[[actor]]\nname = \"" + std::string(1, static_cast<char>('A' + a)) +
-                "\"\nhome = " + std::to_string(*rc::gen::inRange(0, nodes)) + "\nscript = [";
-        const int ops = *rc::gen::inRange(1, 4);
-        bool owns = false;  // at most one page per actor: no FAULT while one may be owned
-        for (int k = 0; k < ops; ++k) {
-            int kind = *rc::gen::inRange(0, 4);
-            if (kind == 0 && owns) kind = 1;
-            std::string op;
-            switch (kind) {
-                case 0:
-                    op = "FAULT";
-                    owns = true;
-                    break;
-                case 1:
-                    op = "UNMAP";
-                    owns = false;
-                    break;
-                case 2: op = "RESIZE(" + std::to_string(*rc::gen::inRange(0, 6)) + ")"; break;
-                default: op = "OVERCOMMIT(" + std::to_string(*rc::gen::inRange(0, 4)) + ")";
-            }
-            toml += (k ? ", \"" : "\"") + op + "\"";
-        }
-        toml += "]\n";
-    }
-    return toml;
-}
-
 RC_GTEST_PROP(OracleAgreement, RandomScenarios, ()) {
-    const std::string toml = random_scenario_toml();
+    const std::string toml = test::random_scenario_toml(false);
     RC_LOG() << toml;  // shown only when the property fails
     const model::Scenario sc = model::parse_scenario(toml, "generated.toml", "generated");
     const Agreement a = compare(sc, 200000);

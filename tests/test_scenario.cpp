@@ -41,7 +41,10 @@ TEST(Scenario, EveryEmbeddedScenarioLoadsByName) {
     const std::vector<std::string> names = {"surplus-race", "sysctl-race", "bench-small",
                                             "bench-medium", "bench-large", "bench-xl",
                                             "bench-2xl",    "bench-4xl"};
-    ASSERT_EQ(model::embedded_scenarios().size(), names.size());
+    std::size_t rm_scenarios = 0;
+    for (const model::EmbeddedScenario& e : model::embedded_scenarios())
+        rm_scenarios += !e.name.starts_with("history/");
+    ASSERT_EQ(rm_scenarios, names.size());
     for (const std::string& name : names) {
         const model::Scenario sc = model::load_scenario(name);
         EXPECT_EQ(sc.name, name);
@@ -193,6 +196,55 @@ TEST(ScenarioErrors, UnknownNameAndMissingFile) {
     } catch (const InputError& e) {
         EXPECT_STREQ(e.what(), "/nonexistent/x.toml: cannot read the scenario file");
     }
+}
+
+TEST(Scenario, ResizeNodeAndABugTable) {
+    const model::Scenario sc = model::parse_scenario(R"toml(nodes = 2
+mem = [1, 1]
+pool = [0, 0]
+overcommit = 0
+[bug]
+id = "B9"
+title = "t"
+fix = "f"
+property = "P2"
+present = ["seed", "v4.19"]
+[[actor]]
+name = "A"
+home = 0
+script = ["RESIZE_NODE(1, 3)"]
+)toml",
+                                                     "h.toml", "h");
+    EXPECT_EQ(sc.actors[0].script[0].kind, model::OpKind::resize_node);
+    EXPECT_EQ(sc.actors[0].script[0].node, 1u);
+    EXPECT_EQ(sc.actors[0].script[0].value, 3u);
+    EXPECT_EQ(model::format_operation(sc.actors[0].script[0]), "RESIZE_NODE(1, 3)");
+    ASSERT_TRUE(sc.has_bug);
+    EXPECT_EQ(sc.bug.present, (std::vector<std::string>{"seed", "v4.19"}));
+}
+
+TEST(ScenarioErrors, ResizeNodeArguments) {
+    EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE_NODE(2, 1)\"]")),
+              "bad.toml:8: field 'actor[0].script[0]': node index 2 is out of range (nodes = 2, "
+              "so 0..1)");
+    EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE_NODE(1)\"]")),
+              "bad.toml:8: field 'actor[0].script[0]': RESIZE_NODE takes a node and a value, as "
+              "in RESIZE_NODE(0, 2) (got 'RESIZE_NODE(1)')");
+}
+
+TEST(ScenarioErrors, BugTable) {
+    const std::string head = std::string(kGood) + "[bug]\n";
+    EXPECT_EQ(error_of(head + "id = \"B1\"\n"), "bad.toml:9: field 'bug.title': missing");
+    EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"P1\"\n"
+                              "present = [\"v9\"]\n"),
+              "bad.toml:14: field 'bug.present[0]': unknown variant 'v9' (known: seed, v4.19, "
+              "v5.4, v6.6, v6.18)");
+    EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"X\"\n"
+                              "present = []\n"),
+              "bad.toml:13: field 'bug.property': 'X' is not a property id such as P2");
+    EXPECT_EQ(error_of(head + "colour = 1\n"),
+              "bad.toml:10: field 'bug.colour': unknown key (known: id, title, fix, property, "
+              "present, cve, notes)");
 }
 
 TEST(Variant, UnknownVariantIsAnInputError) {

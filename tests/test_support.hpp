@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include <rapidcheck.h>
+
 #include "counterexamples/trace.hpp"
 #include "explorer/bfs.hpp"
 #include "model/hugetlb_model.hpp"
@@ -90,6 +92,51 @@ inline Explored explore(const model::HugetlbModel& m,
         out.traces.push_back(counterexamples::build_trace(m, checker, search, v));
     }
     return out;
+}
+
+// A random small scenario as TOML text (so that generated scenarios also go through the
+// parser), for RapidCheck properties. RESIZE_NODE only when asked: the RM has no such op.
+inline std::string random_scenario_toml(bool resize_node) {
+    const int nodes = *rc::gen::inRange(1, 4);
+    std::string mem = "[", pool = "[";
+    for (int n = 0; n < nodes; ++n) {
+        const int m = *rc::gen::inRange(0, 4);
+        const int p = *rc::gen::inRange(0, m + 1);
+        mem += (n ? ", " : "") + std::to_string(m);
+        pool += (n ? ", " : "") + std::to_string(p);
+    }
+    std::string toml = "nodes = " + std::to_string(nodes) + "\nmem = " + mem + "]\npool = " + pool +
+                       "]\novercommit = " + std::to_string(*rc::gen::inRange(0, 3)) + "\n";
+    const int actors = *rc::gen::inRange(1, 4);
+    for (int a = 0; a < actors; ++a) {
+        toml += "[[actor]]\nname = \"" + std::string(1, static_cast<char>('A' + a)) +
+                "\"\nhome = " + std::to_string(*rc::gen::inRange(0, nodes)) + "\nscript = [";
+        const int ops = *rc::gen::inRange(1, 4);
+        bool owns = false;  // at most one page per actor: no FAULT while one may be owned
+        for (int k = 0; k < ops; ++k) {
+            int kind = *rc::gen::inRange(0, resize_node ? 5 : 4);
+            if (kind == 0 && owns) kind = 1;
+            std::string op;
+            switch (kind) {
+                case 0:
+                    op = "FAULT";
+                    owns = true;
+                    break;
+                case 1:
+                    op = "UNMAP";
+                    owns = false;
+                    break;
+                case 2: op = "RESIZE(" + std::to_string(*rc::gen::inRange(0, 6)) + ")"; break;
+                case 3: op = "OVERCOMMIT(" + std::to_string(*rc::gen::inRange(0, 4)) + ")"; break;
+                default:
+                    op = "RESIZE_NODE(" + std::to_string(*rc::gen::inRange(0, nodes)) + ", " +
+                         std::to_string(*rc::gen::inRange(0, 4)) + ")";
+            }
+            toml += (k ? ", \"" : "\"") + op + "\"";
+        }
+        toml += "]\n";
+    }
+    return toml;
 }
 
 }  // namespace hugecheck::test

@@ -122,7 +122,7 @@ const Variant& v6_6() {
             {Step::V4, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2424-2443",
              "surplus full: temporary folio, unlock, free_huge_folio; else surplus++",
              shared::V4_put_page_unlocked, true},
-            {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1910,1944-1946",
+            {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1935,1944-1946",
              "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
              shared::V5_remove_hugetlb_folio, true},
             {Step::V6, kFault, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1947 (1852)",

@@ -1,0 +1,141 @@
+// The fix matrix against kernel history: every (bug, variant) cell is a test that the bug
+// shows exactly on the variants whose code has it (the scenario's bug.present). Also the
+// whole matrix as text, and docs/variants.md against the step tables in the code.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "cli/matrix.hpp"
+#include "cli/step_tables.hpp"
+#include "model/variant.hpp"
+
+namespace hugecheck {
+namespace {
+
+const cli::Matrix& matrix() {
+    static const cli::Matrix m =
+        cli::compute_matrix(cli::history_scenarios(), model::all_variants(), explorer::Options{});
+    return m;
+}
+
+struct CellId {
+    std::size_t row, column;
+};
+
+std::vector<CellId> all_cells() {
+    std::vector<CellId> out;
+    const std::size_t rows = cli::history_scenarios().size();
+    for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < model::all_variants().size(); ++c)
+            out.push_back({r, c});
+    return out;
+}
+
+class HistoryCell : public ::testing::TestWithParam<CellId> {};
+
+TEST_P(HistoryCell, AgreesWithKernelHistory) {
+    const cli::MatrixRow& row = matrix().rows[GetParam().row];
+    const cli::MatrixCell& cell = row.cells[GetParam().column];
+    EXPECT_EQ(cell.status == explorer::Status::complete || cell.violated, true) << cell.text();
+    EXPECT_EQ(cell.violated, cell.expected)
+        << row.scenario.bug.id << " on " << cell.variant << ": " << cell.text() << ", but "
+        << (cell.expected ? "the code has the bug" : "the code does not have the bug");
+}
+
+std::string cell_name(const ::testing::TestParamInfo<CellId>& info) {
+    const auto scenarios = cli::history_scenarios();
+    std::string name =
+        scenarios[info.param.row].bug.id + "_" + model::all_variants()[info.param.column]->name();
+    for (char& ch : name)
+        if (ch == '.') ch = '_';
+    return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Matrix, HistoryCell, ::testing::ValuesIn(all_cells()), cell_name);
+
+TEST(History, EveryIssueBugHasAScenario) {
+    std::vector<std::string> ids;
+    for (const model::Scenario& s : cli::history_scenarios())
+        ids.push_back(s.bug.id);
+    EXPECT_EQ(ids, (std::vector<std::string>{"B1", "B8", "B9", "B12", "B13", "B14"}));
+}
+
+// The whole matrix, so that a change of any shortest length or state count shows.
+TEST(History, MatrixText) {
+    const std::string text = cli::matrix_table(matrix());
+    const std::string table = text.substr(0, text.find("\n\n") + 1);
+    EXPECT_EQ(table,
+              "bug  property  seed       v4.19      v5.4      v6.6      v6.18     title\n"
+              "B1   P1        P1 (2)     holds 65   holds 43  holds 57  holds 38  surplus "
+              "conversion race: alloc_buddy_huge_page bumps the global counters first\n"
+              "B8   P5        P5 (3)     P5 (3)     holds 74  holds 26  holds 24  "
+              "hugetlb_sysctl_handler shares ctl_table.data between writers\n"
+              "B9   P2        P2 (7)     P2 (7)     holds 22  holds 18  holds 18  the per-node "
+              "write computes count += nr - nr_node[nid] from two unlocked reads\n"
+              "B12  P6        holds 11   P6 (8)     holds 14  holds 15  holds 13  "
+              "alloc_surplus_huge_page calls put_page under hugetlb_lock: self-deadlock\n"
+              "B13  P2        holds 28   P2 (8)     P2 (6)    P2 (7)    holds 15  nr_huge_pages "
+              "and surplus_huge_pages incremented in different lock sections\n"
+              "B14  P2        holds 128  holds 269  P2 (7)    P2 (8)    P2 (11)   a temporary "
+              "surplus folio stays counted in nr_huge_pages while the lock is dropped\n");
+    EXPECT_TRUE(matrix().all_agree());
+    EXPECT_TRUE(matrix().complete());
+}
+
+TEST(History, MatrixJsonAndMarkdown) {
+    const nlohmann::json j = cli::matrix_json(matrix());
+    EXPECT_EQ(j["format"], "hugecheck-matrix/1");
+    EXPECT_EQ(j["agrees_with_history"], true);
+    EXPECT_EQ(j["rows"][1]["bug"], "B8");
+    EXPECT_EQ(j["rows"][1]["cve"], "CVE-2020-25285");
+    EXPECT_EQ(j["rows"][1]["cells"][1]["variant"], "v4.19");
+    EXPECT_EQ(j["rows"][1]["cells"][1]["verdict"], "violated");
+    EXPECT_EQ(j["rows"][1]["cells"][1]["length"], 3);
+    EXPECT_EQ(j["rows"][1]["cells"][2]["verdict"], "holds");
+    EXPECT_EQ(j["rows"][1]["cells"][2]["history"], "absent");
+    const std::string md = cli::matrix_markdown(matrix());
+    EXPECT_NE(md.find("| B8 hugetlb_sysctl_handler shares ctl_table.data between writers | P5 | "
+                      "**P5 (3)** | **P5 (3)** | holds 74 |"),
+              std::string::npos)
+        << md;
+}
+
+TEST(History, ADisagreementIsMarked) {
+    // Claim that v6.18 has B13: the matrix must say it disagrees.
+    std::vector<model::Scenario> scenarios = cli::history_scenarios();
+    for (model::Scenario& s : scenarios)
+        if (s.bug.id == "B13") s.bug.present.push_back("v6.18");
+    const cli::Matrix m =
+        cli::compute_matrix(scenarios, model::all_variants(), explorer::Options{});
+    EXPECT_FALSE(m.all_agree());
+    EXPECT_NE(cli::matrix_table(m).find("holds 15 !"), std::string::npos);
+}
+
+TEST(History, BudgetMakesCellsIncomplete) {
+    explorer::Options tiny;
+    tiny.max_states = 3;
+    const cli::Matrix m =
+        cli::compute_matrix(cli::history_scenarios(), model::all_variants(), tiny);
+    EXPECT_FALSE(m.complete());
+    EXPECT_FALSE(m.all_agree());
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+TEST(Docs, VariantsMdHasEveryStepTable) {
+    const std::string doc = read_file(std::string(HUGECHECK_SOURCE_DIR) + "/docs/variants.md");
+    ASSERT_FALSE(doc.empty());
+    for (const model::Variant* v : model::all_variants())
+        EXPECT_NE(doc.find(cli::steps_markdown(*v)), std::string::npos)
+            << "docs/variants.md does not have the current step table of " << v->name()
+            << "; regenerate it with: hugecheck steps --markdown";
+}
+
+}  // namespace
+}  // namespace hugecheck
