@@ -95,7 +95,7 @@ struct Change {
 };
 
 struct StepView {
-    std::string actor, label, function, seed;
+    std::string actor, label, function, source;
     std::vector<std::string> notes;
     std::vector<Change> changes;
     std::string control;  // where the actor goes: "B2", "done", "next op UNMAP"
@@ -202,25 +202,27 @@ std::string render_table(const HugetlbModel& m, const Trace& trace) {
                       std::to_string(trace.steps.size()) +
                       (trace.steps.size() == 1 ? " step\n" : " steps\n");
     out += "initial: " + globals_text(m, trace.initial.data()) + "\n";
-    std::size_t w_num = 2, w_actor = 5, w_label = 4, w_fn = 8;
+    std::size_t w_num = 2, w_actor = 5, w_label = 4, w_fn = 8, w_src = 6;
     for (std::size_t k = 0; k < views.size(); ++k) {
         w_num = std::max(w_num, std::to_string(k + 1).size() + 1);
         w_actor = std::max(w_actor, views[k].actor.size());
         w_label = std::max(w_label, views[k].label.size());
         w_fn = std::max(w_fn, views[k].function.size());
+        w_src = std::max(w_src, views[k].source.size());
     }
     auto row = [&](const std::string& num, const std::string& actor, const std::string& label,
-                   const std::string& fn, const std::string& changes) {
+                   const std::string& fn, const std::string& source, const std::string& changes) {
         std::string line = std::string(w_num - num.size(), ' ') + num + "  " + pad(actor, w_actor) +
-                           "  " + pad(label, w_label) + "  " + pad(fn, w_fn) + "  " + changes;
+                           "  " + pad(label, w_label) + "  " + pad(fn, w_fn) + "  " +
+                           pad(source, w_src) + "  " + changes;
         while (!line.empty() && line.back() == ' ')
             line.pop_back();
         out += line + "\n";
     };
-    row("#", "actor", "step", "function", "changes");
+    row("#", "actor", "step", "function", "source", "changes");
     for (std::size_t k = 0; k < views.size(); ++k)
         row(std::to_string(k + 1), views[k].actor, views[k].label, views[k].function,
-            changes_text(m, views[k]));
+            views[k].source, changes_text(m, views[k]));
     out += trace.violation + "\n";
     return out;
 }
@@ -251,7 +253,7 @@ nlohmann::json traces_json(const HugetlbModel& m, const std::vector<Trace>& trac
                              {"actor", v.actor},
                              {"label", v.label},
                              {"function", v.function},
-                             {"source", v.seed},
+                             {"source", v.source},
                              {"choice", t.steps[k].transition.choice},
                              {"notes", v.notes},
                              {"changes", changes},

@@ -50,7 +50,7 @@ one_line() {
 # --- the default run: surplus-race on seed, keep going, P1 and P8, exit 1 -------------
 run default 1 -- "$hc"
 has default "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps" "$out"
-has default " 1  A      F1    dequeue_huge_page_vma  (no free huge page) → B1" "$out"
+has default " 1  A      F1    dequeue_huge_page_vma  002:63-68    (no free huge page) → B1" "$out"
 has default "P8 surplus conversion violated — scenario surplus-race, variant seed, 5 steps" "$out"
 has default "result: VIOLATED P1 P8; holds: P2 P3 P4 P5 P6 P7" "$out"
 has default "states 48  transitions 78  depth 12" "$out"

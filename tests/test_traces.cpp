@@ -22,10 +22,10 @@ TEST(Traces, SurplusRaceP1ReadsLikeTheKernel) {
               "initial: max_huge_pages=0 nr_overcommit_huge_pages=1 nr_huge_pages=0 "
               "free_huge_pages=0 resv_huge_pages=0 surplus_huge_pages=0 nr_huge_pages_node=[0] "
               "free_huge_pages_node=[0] surplus_huge_pages_node=[0] buddy=[2]\n"
-              " #  actor  step  function               changes\n"
-              " 1  A      F1    dequeue_huge_page_vma  (no free huge page) → B1\n"
-              " 2  A      B1    alloc_buddy_huge_page  nr_huge_pages 0→1, surplus_huge_pages "
-              "0→1 → B2\n"
+              " #  actor  step  function               source       changes\n"
+              " 1  A      F1    dequeue_huge_page_vma  002:63-68    (no free huge page) → B1\n"
+              " 2  A      B1    alloc_buddy_huge_page  002:138-146  nr_huge_pages 0→1, "
+              "surplus_huge_pages 0→1 → B2\n"
               "nr_huge_pages = 1 but Σ nr_huge_pages_node = 0\n");
 }
 
@@ -37,14 +37,16 @@ TEST(Traces, SurplusRaceP8ShowsTheFailedConversion) {
               "initial: max_huge_pages=0 nr_overcommit_huge_pages=1 nr_huge_pages=0 "
               "free_huge_pages=0 resv_huge_pages=0 surplus_huge_pages=0 nr_huge_pages_node=[0] "
               "free_huge_pages_node=[0] surplus_huge_pages_node=[0] buddy=[2]\n"
-              " #  actor  step  function                       changes\n"
-              " 1  A      F1    dequeue_huge_page_vma          (no free huge page) → B1\n"
-              " 2  A      B1    alloc_buddy_huge_page          nr_huge_pages 0→1, "
-              "surplus_huge_pages 0→1 → B2\n"
-              " 3  B      S1    hugetlb_sysctl_handler_common  table->data none→&B.tmp → "
-              "S2\n"
-              " 4  B      S2    proc_doulongvec_minmax         B.tmp 0→1 → R1\n"
-              " 5  B      R1    set_max_huge_pages             B.count 0→1 "
+              " #  actor  step  function                       source               changes\n"
+              " 1  A      F1    dequeue_huge_page_vma          002:63-68            (no free huge "
+              "page) → B1\n"
+              " 2  A      B1    alloc_buddy_huge_page          002:138-146          nr_huge_pages "
+              "0→1, surplus_huge_pages 0→1 → B2\n"
+              " 3  B      S1    hugetlb_sysctl_handler_common  000:31,37            table->data "
+              "none→&B.tmp → S2\n"
+              " 4  B      S2    proc_doulongvec_minmax         000:39               B.tmp 0→1 → "
+              "R1\n"
+              " 5  B      R1    set_max_huge_pages             000:121-128,166-181  B.count 0→1 "
               "(adjust_pool_surplus(-1) fails: surplus_huge_pages = 1 but no node has a surplus "
               "page; count 1 > persistent 0: unlock and allocate) → R4\n"
               "adjust_pool_surplus(-1) of B fails while surplus_huge_pages = 1 but Σ "
@@ -55,7 +57,7 @@ TEST(Traces, SysctlRaceP5NamesTheOtherWritersTmp) {
     const model::HugetlbModel m(model::load_scenario("sysctl-race"));
     const test::Explored e = test::explore(m);
     const std::string text = counterexamples::render_table(m, trace_of(e, 4));
-    EXPECT_NE(text.find(" 3  A      S2    proc_doulongvec_minmax         B.tmp 0→1 "
+    EXPECT_NE(text.find(" 3  A      S2    proc_doulongvec_minmax         000:39     B.tmp 0→1 "
                         "(table->data points to B's tmp) → R1\n"),
               std::string::npos)
         << text;
