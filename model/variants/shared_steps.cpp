@@ -278,7 +278,7 @@ void R10(StepCtx& c) {
     c.emit();
 }
 
-void R1_private_table(StepCtx& c) {
+void count_under_lock(StepCtx& c) {
     if (c.op.kind == OpKind::resize) {
         c.w.set(c.self.count, c.op.value);
     } else {
@@ -286,6 +286,10 @@ void R1_private_table(StepCtx& c) {
         const std::uint64_t nr_node = c[c.v.nr_huge_pages_node[c.op.node]];
         kernel::node_count(c, nr - nr_node, static_cast<__int128>(nr) - nr_node, true);
     }
+}
+
+void R1_private_table(StepCtx& c) {
+    count_under_lock(c);
     set_max_huge_pages_locked(c, Step::R1, MaxStore::under_lock);
 }
 void R6_under_lock(StepCtx& c) {

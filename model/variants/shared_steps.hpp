@@ -69,8 +69,11 @@ void R6_after_unlock(StepCtx& c);
 void R7_after_unlock(StepCtx& c);
 void R6f_after_unlock(StepCtx& c);
 void R10(StepCtx& c);
-// v5.4: R1 takes v from the handler's private copy of the table, or computes a
-// RESIZE_NODE's count under the lock; max_huge_pages at `out:`.
+// v5.4 and v6.6: set_max_huge_pages' count: a RESIZE's v (written into the handler's
+// private copy of the ctl_table), or a RESIZE_NODE's v + nr - nr_node[nid], computed
+// under the lock.
+void count_under_lock(StepCtx& c);
+// v5.4: R1 with that count; max_huge_pages at `out:`.
 void R1_private_table(StepCtx& c);
 void R6_under_lock(StepCtx& c);
 void R7_under_lock(StepCtx& c);

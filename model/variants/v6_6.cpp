@@ -55,13 +55,7 @@ void grow_or_collect(StepCtx& c) {
 // R1: mutex_lock(&h->resize_lock), spin_lock: the count (a RESIZE_NODE's under the lock),
 // loop1, the grow check or the shrink.
 void R1(StepCtx& c) {
-    if (c.op.kind == OpKind::resize) {
-        c.w.set(c.self.count, c.op.value);
-    } else {
-        const std::uint64_t nr = c[c.v.nr_huge_pages];
-        const std::uint64_t nr_node = c[c.v.nr_huge_pages_node[c.op.node]];
-        kernel::node_count(c, nr - nr_node, static_cast<__int128>(nr) - nr_node, true);
-    }
+    shared::count_under_lock(c);
     kernel::convert_surplus_pages(c);
     grow_or_collect(c);
 }
