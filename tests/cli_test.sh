@@ -182,6 +182,25 @@ printf 'nodes = 2\nmem = [1, 1]\npool = [0, 0]\novercommit = 0\n[[actor]]\nname 
 run resize-node 0 -- "$hc" check --scenario "$tmp/node.toml" --variant v6.18
 has resize-node "result: HOLDS" "$out"
 
+# --- prove pfn (small bounds here; tests/prove_pfn_test.sh runs the default bounds) -------
+run prove 1 -- "$hc" prove pfn --phys-bits 20 --max-order 2..4 --max-gigantic-order 6
+has prove "bounds: 2 nodes with up to 2 memory ranges each" "$out"
+has prove "every pfn < 2^8 (20-bit physical addresses, 4 KiB pages)" "$out"
+has prove "[2/5] range-in-zone (the seed's pfn_range_valid_gigantic)" "$out"
+has prove "COUNTEREXAMPLE" "$out"
+has prove "replayed through the concrete evaluation: it agrees" "$out"
+has prove "result: 4 proved, 1 counterexample(s), 0 unknown" "$out"
+run prove-fixed 0 -- "$hc" prove pfn --range-check same-zone --phys-bits 20 --max-order 2..4 --max-gigantic-order 6
+has prove-fixed "result: 4 proved, 0 counterexample(s), 0 unknown" "$out"
+run prove-timeout 3 -- "$hc" prove pfn --query scan-in-zone --timeout 1
+has prove-timeout "UNKNOWN, not proved: Z3:" "$out"
+run prove-suite 2 -- "$hc" prove memory
+has prove-suite "hugecheck: prove: unknown suite 'memory' (known: pfn)" "$err"
+run prove-query 2 -- "$hc" prove pfn --query everything
+has prove-query "hugecheck: --query: unknown query 'everything'" "$err"
+run prove-bits 2 -- "$hc" prove pfn --phys-bits 8
+has prove-bits "hugecheck: --phys-bits: 8 is not between 13 and 76" "$err"
+
 # --- --trace-json ---------------------------------------------------------------------
 run trace-json 1 -- "$hc" --keep-going --scenario surplus-race --trace-json "$tmp/t.json"
 json=$(cat "$tmp/t.json")
