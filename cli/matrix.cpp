@@ -9,10 +9,12 @@
 namespace hugecheck::cli {
 
 bool MatrixCell::agrees() const {
+    if (!modelled) return !expected;
     return status == explorer::Status::complete || violated ? violated == expected : false;
 }
 
 std::string MatrixCell::text() const {
+    if (!modelled) return "not modelled";
     if (violated) return "violated (" + std::to_string(length) + ")";
     if (status != explorer::Status::complete)
         return std::string("incomplete (") + explorer::status_name(status) + ")";
@@ -29,7 +31,7 @@ bool Matrix::all_agree() const {
 bool Matrix::complete() const {
     for (const MatrixRow& r : rows)
         for (const MatrixCell& c : r.cells)
-            if (!c.violated && c.status != explorer::Status::complete) return false;
+            if (c.modelled && !c.violated && c.status != explorer::Status::complete) return false;
     return true;
 }
 
@@ -57,17 +59,22 @@ Matrix compute_matrix(const std::vector<model::Scenario>& scenarios,
             properties::parse_property_list(sc.bug.property, sc.source + ": bug.property");
         MatrixRow row{sc, {}};
         for (const model::Variant* v : variants) {
-            const model::HugetlbModel model(sc, v->name());
-            const properties::Checker checker(model, property);
-            explorer::BreadthFirstSearch search(model, checker, options);
             MatrixCell cell;
             cell.variant = v->name();
+            cell.expected = std::find(sc.bug.present.begin(), sc.bug.present.end(), v->name()) !=
+                            sc.bug.present.end();
+            if (sc.gigantic.enabled && !v->features().gigantic) {
+                cell.modelled = false;
+                row.cells.push_back(cell);
+                continue;
+            }
+            const model::HugetlbModel model(sc, *v);
+            const properties::Checker checker(model, property);
+            explorer::BreadthFirstSearch search(model, checker, options);
             cell.status = search.run();
             cell.violated = !search.violations().empty();
             if (cell.violated) cell.length = search.violations().front().trace_length;
             cell.states = search.stats().states;
-            cell.expected = std::find(sc.bug.present.begin(), sc.bug.present.end(), v->name()) !=
-                            sc.bug.present.end();
             row.cells.push_back(cell);
         }
         m.rows.push_back(std::move(row));
@@ -79,14 +86,23 @@ namespace {
 
 // A cell as the table shows it: "P5 (3)" / "holds 74", and "!" where history disagrees.
 std::string cell_text(const MatrixRow& r, const MatrixCell& c) {
-    std::string t = c.violated ? r.scenario.bug.property + " (" + std::to_string(c.length) + ")"
+    std::string t = !c.modelled  ? "—"
+                    : c.violated ? r.scenario.bug.property + " (" + std::to_string(c.length) + ")"
                     : c.status == explorer::Status::complete ? "holds " + std::to_string(c.states)
                                                              : "incomplete";
     return c.agrees() ? t : t + " !";
 }
 
+// Columns a string takes: its code points ("—" is one).
+std::size_t columns(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        n += (c & 0xC0) != 0x80;
+    return n;
+}
+
 std::string pad(const std::string& s, std::size_t width) {
-    return s + std::string(width > s.size() ? width - s.size() : 0, ' ');
+    return s + std::string(width > columns(s) ? width - columns(s) : 0, ' ');
 }
 
 }  // namespace
@@ -108,7 +124,7 @@ std::string matrix_table(const Matrix& m) {
     std::vector<std::size_t> width(head.size(), 0);
     for (const auto& line : grid)
         for (std::size_t k = 0; k + 1 < line.size(); ++k)
-            width[k] = std::max(width[k], line[k].size());
+            width[k] = std::max(width[k], columns(line[k]));
     std::string out;
     for (const auto& line : grid) {
         for (std::size_t k = 0; k < line.size(); ++k)
@@ -117,8 +133,8 @@ std::string matrix_table(const Matrix& m) {
     }
     out +=
         "\ncells: the property violated with its shortest trace length, or holds with the "
-        "states explored; '!' where the verdict differs from kernel history (the scenario's "
-        "bug.present)\n";
+        "states explored; '—' where the variant does not model the scenario (gigantic pages); "
+        "'!' where the verdict differs from kernel history (the scenario's bug.present)\n";
     return out;
 }
 
@@ -149,7 +165,8 @@ nlohmann::json matrix_json(const Matrix& m) {
         nlohmann::json cells = nlohmann::json::array();
         for (const MatrixCell& c : r.cells)
             cells.push_back({{"variant", c.variant},
-                             {"verdict", c.violated                               ? "violated"
+                             {"verdict", !c.modelled                              ? "not modelled"
+                                         : c.violated                             ? "violated"
                                          : c.status == explorer::Status::complete ? "holds"
                                                                                   : "incomplete"},
                              {"length", c.violated ? nlohmann::json(c.length) : nlohmann::json()},

@@ -18,13 +18,16 @@ namespace hugecheck::cli {
 
 struct MatrixCell {
     std::string variant;
+    bool modelled = true;  // false: the variant cannot run the scenario (gigantic pages)
     explorer::Status status = explorer::Status::complete;
     bool violated = false;
     std::uint32_t length = 0;  // shortest trace, when violated
     std::uint64_t states = 0;  // states explored
     bool expected = false;     // kernel history says the variant has the bug
-    bool agrees() const;       // verdict == history (an incomplete cell does not agree)
-    std::string text() const;  // "P5 (3)", "holds (74)", "incomplete (state limit)"
+    // verdict == history (an incomplete cell does not agree; a cell that is not modelled
+    // agrees unless history says the variant has the bug)
+    bool agrees() const;
+    std::string text() const;  // "P5 (3)", "holds (74)", "incomplete (state limit)", "—"
 };
 
 struct MatrixRow {

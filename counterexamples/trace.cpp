@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 namespace hugecheck::counterexamples {
 
@@ -129,11 +130,39 @@ StepView describe(const HugetlbModel& m, HugetlbModel::Context& ctx, const Trace
     return v;
 }
 
+// "pfn[4]" → ("pfn", 4); a name without an index → ("", 0).
+std::pair<std::string, std::uint64_t> array_element(const std::string& name) {
+    const auto open = name.find('[');
+    if (open == std::string::npos || name.back() != ']') return {"", 0};
+    return {name.substr(0, open), std::stoull(name.substr(open + 1, name.size() - open - 2))};
+}
+
+// The changes of a step; a run of elements of one array that change alike is one entry:
+// "pfn[1..3] contig→tail".
 std::string changes_text(const HugetlbModel& m, const StepView& v) {
     std::string out;
-    for (const Change& c : v.changes)
-        out += (out.empty() ? "" : ", ") + m.slot_name(c.slot) + " " +
-               m.format_value(c.slot, c.old_value) + "→" + m.format_value(c.slot, c.new_value);
+    for (std::size_t k = 0; k < v.changes.size();) {
+        const Change& c = v.changes[k];
+        const std::string from = m.format_value(c.slot, c.old_value);
+        const std::string to = m.format_value(c.slot, c.new_value);
+        const auto [base, first] = array_element(m.slot_name(c.slot));
+        std::size_t next = k + 1;
+        std::uint64_t last = first;
+        while (!base.empty() && next < v.changes.size()) {
+            const Change& d = v.changes[next];
+            const auto [b, i] = array_element(m.slot_name(d.slot));
+            if (b != base || i != last + 1 || m.format_value(d.slot, d.old_value) != from ||
+                m.format_value(d.slot, d.new_value) != to)
+                break;
+            last = i;
+            ++next;
+        }
+        const std::string name =
+            last == first ? m.slot_name(c.slot)
+                          : base + "[" + std::to_string(first) + ".." + std::to_string(last) + "]";
+        out += (out.empty() ? "" : ", ") + name + " " + from + "→" + to;
+        k = next;
+    }
     if (!v.notes.empty()) {
         std::string notes;
         for (const std::string& n : v.notes)
@@ -153,12 +182,14 @@ std::string globals_text(const HugetlbModel& m, const std::byte* s) {
         add(m.slot_name(slot) + "=" + m.format_value(slot, m.read(s, slot)));
     for (const std::vector<Slot>* arr :
          {&v.nr_huge_pages_node, &v.free_huge_pages_node, &v.surplus_huge_pages_node, &v.buddy}) {
+        if (arr == &v.buddy && m.gigantic()) continue;  // the buddy allocator is the pfns
         const std::string& first = m.slot_name((*arr)[0]);
         std::string text = first.substr(0, first.find('[')) + "=[";
         for (std::size_t n = 0; n < arr->size(); ++n)
             text += (n ? "," : "") + m.format_value((*arr)[n], m.read(s, (*arr)[n]));
         add(text + "]");
     }
+    if (m.gigantic()) add("memory=" + m.memory_map(s) + " (nodes " + m.node_map() + ")");
     return out;
 }
 
@@ -223,6 +254,10 @@ std::string render_table(const HugetlbModel& m, const Trace& trace) {
     for (std::size_t k = 0; k < views.size(); ++k)
         row(std::to_string(k + 1), views[k].actor, views[k].label, views[k].function,
             views[k].source, changes_text(m, views[k]));
+    if (m.gigantic() && !trace.steps.empty())
+        out += "memory after step " + std::to_string(trace.steps.size()) + ": " +
+               m.memory_map(trace.steps.back().after.data()) +
+               "  (H head, F free head, t tail, c contig, a alloc_pages, - free, [ ] isolated)\n";
     out += trace.violation + "\n";
     return out;
 }

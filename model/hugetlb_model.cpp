@@ -30,8 +30,8 @@ void StepCtx::go(Step next) {
 void StepCtx::complete() {
     w.set(self.op, w[self.op] + 1);
     w.set(self.pc, 0);
-    for (Slot local :
-         {self.tmp, self.count, self.min_count, self.ret, self.page_node, self.page_list})
+    for (Slot local : {self.tmp, self.count, self.min_count, self.ret, self.page_node,
+                       self.page_list, self.gigantic_pfn, self.gigantic_tries})
         if (w[local] != 0) w.set(local, 0);
 }
 
@@ -53,7 +53,22 @@ const std::string& StepCtx::name() const {
 // ---- the model ----------------------------------------------------------------------
 
 HugetlbModel::HugetlbModel(Scenario scenario, std::string_view variant)
-    : scenario_(std::move(scenario)), variant_(find_variant(variant)) {
+    : HugetlbModel(std::move(scenario), find_variant(variant)) {}
+
+HugetlbModel::HugetlbModel(Scenario scenario, const Variant& variant)
+    : scenario_(std::move(scenario)), variant_(variant) {
+    if (scenario_.gigantic.enabled) {
+        if (!variant_.features().gigantic) {
+            std::string names;
+            for (const Variant* v : all_variants())
+                if (v->features().gigantic) names += (names.empty() ? "" : ", ") + v->name();
+            throw InputError("--variant", 0, "",
+                             "variant " + variant_.name() +
+                                 " does not model gigantic pages, which " + scenario_.source +
+                                 " has (variants that do: " + names + ")");
+        }
+        gigantic_.emplace(scenario_);
+    }
     build_layout();
 }
 
@@ -76,7 +91,9 @@ void HugetlbModel::build_layout() {
     const Scenario& sc = scenario_;
     const Features& f = variant_.features();
     const std::uint32_t n_nodes = sc.nodes;
-    const std::uint64_t total_mem = std::accumulate(sc.mem.begin(), sc.mem.end(), std::uint64_t{0});
+    const std::uint64_t total_mem =
+        gigantic_ ? gigantic_->max_pages()
+                  : std::accumulate(sc.mem.begin(), sc.mem.end(), std::uint64_t{0});
     std::uint64_t bound = std::max<std::uint64_t>(total_mem + sc.actors.size(), sc.overcommit);
     for (const Actor& a : sc.actors)
         for (const Operation& op : a.script)
@@ -99,10 +116,13 @@ void HugetlbModel::build_layout() {
         layout_.add("overcommit_table->data", f.shared_overcommit_table ? actor_id : 0, false);
     v.hugetlb_lock = layout_.add("hugetlb_lock", f.hugetlb_lock_state ? actor_id : 0, false);
     v.resize_lock = layout_.add("resize_lock", f.resize_lock ? actor_id : 0, false);
+    // A gigantic scenario's node counters get the pool-wide width: the seed's
+    // pfn_range_valid_gigantic can account a page to a node that does not have it.
     auto per_node = [&](std::vector<Slot>& slots, const char* name, bool pool_wide) {
         for (std::uint32_t n = 0; n < n_nodes; ++n) {
-            const std::uint8_t w =
-                pool_wide ? counter : static_cast<std::uint8_t>(bits_for(sc.mem[n]) + 1);
+            const std::uint8_t w = pool_wide || gigantic_
+                                       ? counter
+                                       : static_cast<std::uint8_t>(bits_for(sc.mem[n]) + 1);
             slots.push_back(
                 layout_.add(std::string(name) + "[" + std::to_string(n) + "]", w, true));
         }
@@ -110,7 +130,22 @@ void HugetlbModel::build_layout() {
     per_node(v.nr_huge_pages_node, "nr_huge_pages_node", false);
     per_node(v.free_huge_pages_node, "free_huge_pages_node", false);
     per_node(v.surplus_huge_pages_node, "surplus_huge_pages_node", true);
-    per_node(v.buddy, "buddy", false);
+    if (gigantic_) {  // the buddy allocator is the pfns
+        for (std::uint32_t n = 0; n < n_nodes; ++n)
+            v.buddy.push_back(layout_.add("buddy[" + std::to_string(n) + "]", 0, false));
+    } else {
+        per_node(v.buddy, "buddy", false);
+    }
+    if (gigantic_) {
+        const GiganticLayout& g = *gigantic_;
+        const std::uint8_t state_width = bits_for(pfn_state::head_free + g.max_free_list() - 1);
+        for (std::uint64_t p = 0; p < g.pfn_end(); ++p)
+            v.pfn.push_back(layout_.add("pfn[" + std::to_string(p) + "]",
+                                        g.kind(p) == PfnKind::ram ? state_width : 0, false));
+        for (std::uint64_t b = 0; b < g.pageblocks(); ++b)
+            v.isolated.push_back(layout_.add("isolated[" + std::to_string(b) + "]",
+                                             g.block_has_memory(b) ? 1 : 0, false));
+    }
 
     // page_list holds up to Σmem pages: Σmem digits in base N + 1.
     std::uint64_t list_max = 0;
@@ -131,6 +166,8 @@ void HugetlbModel::build_layout() {
         for (const Operation& op : a.script)
             ops |= op_bit(op.kind);
         const bool faults = ops & op_bit(OpKind::fault);
+        const bool allocs = ops & op_bit(OpKind::alloc);
+        const std::uint8_t pfn_width = gigantic_ ? bits_for(gigantic_->pfn_end()) : 0;
         const bool resizes = ops & kResizeOps;
         const bool unmaps = ops & op_bit(OpKind::unmap);
         const bool table_writer = (f.shared_nr_hugepages_table && (ops & op_bit(OpKind::resize))) ||
@@ -147,9 +184,15 @@ void HugetlbModel::build_layout() {
         s.page_node = layout_.add(p + "page_node", (faults || resizes || unmaps) ? node : 0, false);
         s.min_count = layout_.add(p + "min_count", count_width, true);
         s.ret = layout_.add(p + "ret", resizes ? counter : 0, true);
-        s.owned = layout_.add(p + "owned", faults ? node : 0, false);
+        s.owned = layout_.add(p + "owned", faults ? (gigantic_ ? pfn_width : node) : 0, false);
         s.page_list =
             layout_.add(p + "page_list", (resizes && f.page_list) ? bits_for(list_max) : 0, false);
+        // The scan's next candidate can lie one page past the memory before the loop ends.
+        const bool scans = gigantic_ && resizes;
+        s.gigantic_pfn = layout_.add(
+            p + "pfn", scans ? bits_for(gigantic_->pfn_end() + gigantic_->nr_pages()) : 0, false);
+        s.gigantic_tries = layout_.add(p + "nr_nodes", scans ? bits_for(n_nodes) : 0, false);
+        s.normal_page = layout_.add(p + "page", allocs ? pfn_width : 0, false);
         v.actor.push_back(s);
 
         std::vector<std::uint32_t> order{a.home};
@@ -184,7 +227,19 @@ void HugetlbModel::initial_state(std::byte* out) const {
     for (std::uint32_t n = 0; n < sc.nodes; ++n) {
         v[vars_.nr_huge_pages_node[n]] = sc.pool[n];
         v[vars_.free_huge_pages_node[n]] = sc.pool[n];
-        v[vars_.buddy[n]] = sc.mem[n] - sc.pool[n];
+        if (!gigantic_) v[vars_.buddy[n]] = sc.mem[n] - sc.pool[n];
+    }
+    if (gigantic_) {
+        // The pool's pages are on their node's free list in the order they were enqueued:
+        // the last one listed is at the top.
+        const GiganticLayout& g = *gigantic_;
+        std::vector<std::uint64_t> depth(sc.nodes, 0);
+        for (auto it = sc.gigantic.pool.rbegin(); it != sc.gigantic.pool.rend(); ++it) {
+            const auto nid = static_cast<std::size_t>(g.node_of(*it));
+            v[vars_.pfn[*it]] = pfn_state::head_free + depth[nid]++;
+            for (std::uint64_t p = *it + 1; p < *it + g.nr_pages(); ++p)
+                v[vars_.pfn[p]] = pfn_state::tail;
+        }
     }
     layout_.pack(v.data(), out);
 }
@@ -321,6 +376,46 @@ std::string HugetlbModel::wait_text(const std::byte* state, std::uint32_t a) con
            actor_name(static_cast<std::uint32_t>(owner - 1));
 }
 
+std::string HugetlbModel::memory_map(const std::byte* state) const {
+    if (!gigantic_) return "";
+    const GiganticLayout& g = *gigantic_;
+    std::string out;
+    for (std::uint64_t b = 0; b < g.pageblocks(); ++b) {
+        const bool isolated = read(state, vars_.isolated[b]) != 0;
+        if (b > 0) out += '|';
+        if (isolated) out += '[';
+        for (std::uint64_t p = b * g.pageblock_nr_pages();
+             p < std::min(g.pfn_end(), (b + 1) * g.pageblock_nr_pages()); ++p) {
+            switch (g.kind(p)) {
+                case PfnKind::hole: out += '.'; continue;
+                case PfnKind::reserved: out += 'R'; continue;
+                case PfnKind::in_use: out += 'U'; continue;
+                case PfnKind::ram: break;
+            }
+            const std::uint64_t st = read(state, vars_.pfn[p]);
+            out += st == pfn_state::free          ? '-'
+                   : st == pfn_state::normal      ? 'a'
+                   : st == pfn_state::taken       ? 'c'
+                   : st == pfn_state::tail        ? 't'
+                   : st == pfn_state::head_in_use ? 'H'
+                                                  : 'F';
+        }
+        if (isolated) out += ']';
+    }
+    return out;
+}
+
+std::string HugetlbModel::node_map() const {
+    if (!gigantic_) return "";
+    const GiganticLayout& g = *gigantic_;
+    std::string out;
+    for (std::uint64_t p = 0; p < g.pfn_end(); ++p) {
+        if (p > 0 && p % g.pageblock_nr_pages() == 0) out += '|';
+        out += g.node_of(p) < 0 ? '.' : static_cast<char>('0' + g.node_of(p));
+    }
+    return out;
+}
+
 bool HugetlbModel::is_control_slot(Slot s) const {
     return control_slot_[s] != 0;
 }
@@ -336,14 +431,26 @@ std::string HugetlbModel::format_value(Slot s, std::uint64_t v) const {
                        ? "idle"
                        : (v < variant_.pc_codes() ? std::string(step_name(variant_.step_of_pc(v)))
                                                   : "?" + std::to_string(v));
+        if (gigantic_ && s == as.owned)
+            return v == kNone ? "none"
+                              : "pfn " + std::to_string(v - 1) + " (node " +
+                                    std::to_string(gigantic_->node_of(v - 1)) + ")";
         if (s == as.owned || s == as.page_node)
             return v == kNone ? "none" : "node " + std::to_string(v - 1);
+        if (s == as.gigantic_pfn) return v == 0 ? "next node" : "pfn " + std::to_string(v - 1);
+        if (s == as.normal_page) return v == 0 ? "none" : "pfn " + std::to_string(v - 1);
         if (s == as.page_list) {  // the pages' nodes, newest first, as list_add builds it
             std::string out = "[";
             for (std::uint64_t rest = v; rest != 0; rest /= page_list_base())
                 out += (out.size() > 1 ? "," : "") + std::to_string(rest % page_list_base() - 1);
             return out + "]";
         }
+    }
+    if (gigantic_) {
+        for (std::uint64_t p = 0; p < vars_.pfn.size(); ++p)
+            if (s == vars_.pfn[p]) return pfn_state_text(v);
+        for (std::uint64_t b = 0; b < vars_.isolated.size(); ++b)
+            if (s == vars_.isolated[b]) return v ? "MIGRATE_ISOLATE" : "no";
     }
     if (layout_.field(s).is_signed && v >= (std::uint64_t{1} << 63))
         return std::to_string(v) + " (wrapped)";

@@ -7,11 +7,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "model/function_ref.hpp"
+#include "model/gigantic_layout.hpp"
 #include "model/packed_layout.hpp"
 #include "model/scenario.hpp"
 #include "model/variant.hpp"
@@ -45,6 +47,8 @@ namespace event {
 inline constexpr std::uint8_t loop1_adjust_failed = 1;
 // A counter was decremented at 0, or a count computation went below zero (P2).
 inline constexpr std::uint8_t underflow = 2;
+// A step took a pfn that was not free: it now belongs to two owners (P9).
+inline constexpr std::uint8_t pfn_reused = 4;
 }  // namespace event
 
 // The slots of an actor's variables: its position in the script and its locals.
@@ -53,6 +57,11 @@ struct ActorSlots {
     // set_max_huge_pages' local page_list (v6.6+): the nodes of its pages, newest first, as
     // the base-(N+1) digits node+1 of one number (0: the empty list).
     Slot page_list;
+    // Gigantic scenarios. alloc_gigantic_page's `pfn` + 1 (the candidate it works on or
+    // scans from next; 0: the next node of for_each_node_mask_to_alloc) and how many nodes
+    // it has started (nr_nodes counted up); page_node is the node it scans. normal_page:
+    // the pfn + 1 of the ordinary page an ALLOC holds. owned is a head pfn + 1.
+    Slot gigantic_pfn, gigantic_tries, normal_page;
 };
 
 // The slots of the state's variables, named as in the kernel.
@@ -66,6 +75,9 @@ struct Vars {
     Slot resize_lock;            // owner of h->resize_lock (v6.6+)
     std::vector<Slot> nr_huge_pages_node, free_huge_pages_node, surplus_huge_pages_node;
     std::vector<Slot> buddy;  // free huge-page-sized blocks in node n's buddy allocator
+    // Gigantic scenarios: the state of each pfn (pfn_state; a hole, reserved or in-use pfn
+    // has a slot of width 0), and whether pageblock b is MIGRATE_ISOLATE.
+    std::vector<Slot> pfn, isolated;
     std::vector<ActorSlots> actor;
 };
 
@@ -160,8 +172,11 @@ class HugetlbModel {
         std::vector<std::byte> out;
     };
 
-    // Throws InputError for an unknown variant.
+    // Throws InputError for an unknown variant, or one that cannot run the scenario.
     explicit HugetlbModel(Scenario scenario, std::string_view variant = "seed");
+    // A variant that is not registered (tests: mutants of a variant's steps). It must
+    // outlive the model.
+    HugetlbModel(Scenario scenario, const Variant& variant);
 
     const Scenario& scenario() const { return scenario_; }
     const Variant& variant() const { return variant_; }
@@ -170,6 +185,8 @@ class HugetlbModel {
     std::uint32_t nodes() const { return scenario_.nodes; }
     std::uint32_t actors() const { return static_cast<std::uint32_t>(scenario_.actors.size()); }
     NodeMask all_nodes() const { return (NodeMask{1} << nodes()) - 1; }
+    // The pfn layout of a gigantic scenario, or null: the hstate is not gigantic.
+    const GiganticLayout* gigantic() const { return gigantic_ ? &*gigantic_ : nullptr; }
 
     // --- the transition-system interface the explorer uses -----------------------------
     std::size_t state_bytes() const { return layout_.bytes(); }
@@ -198,6 +215,13 @@ class HugetlbModel {
     bool self_deadlocked(const std::byte* state, std::uint32_t actor) const;
     // "waits for resize_lock held by A" / "spins on hugetlb_lock, which it holds itself".
     std::string wait_text(const std::byte* state, std::uint32_t actor) const;
+    // Gigantic scenarios: one character per pfn, "|" between pageblocks, and the legend:
+    // "H" head in use, "F" head on a free list, "t" tail, "c" taken by alloc_contig_range,
+    // "a" an ALLOC's page, "-" free, "R" reserved, "U" in use, "." a hole; a pageblock that
+    // is isolated is in brackets.
+    std::string memory_map(const std::byte* state) const;
+    // The node of each pfn in the same columns (no pageblock is isolated): "01|00|11|11".
+    std::string node_map() const;
 
     // --- describing states and steps (traces) ------------------------------------------
     const std::string& slot_name(Slot s) const { return layout_.field(s).name; }
@@ -235,6 +259,7 @@ class HugetlbModel {
 
     Scenario scenario_;
     const Variant& variant_;
+    std::optional<GiganticLayout> gigantic_;
     PackedLayout layout_;
     Vars vars_;
     std::vector<std::uint8_t> control_slot_;              // per slot: 1 if an actor's op or pc

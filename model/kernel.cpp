@@ -1,5 +1,7 @@
 #include "model/kernel.hpp"
 
+#include "model/gigantic.hpp"
+
 namespace hugecheck::model::kernel {
 
 namespace {
@@ -20,6 +22,20 @@ bool dequeue_huge_page_vma(StepCtx& c) {
     const Vars& v = c.v;
     if (c[v.free_huge_pages] - c[v.resv_huge_pages] == 0) {
         c.note([] { return std::string("no free huge page"); });
+        return false;
+    }
+    if (c.m.gigantic()) {  // dequeue_huge_page_node takes the top of a node's free list
+        for (std::uint32_t n : c.m.home_first(c.a)) {
+            const std::uint64_t head = dequeue_gigantic_page(c, n);
+            if (head == kNoPfn) continue;
+            c.w.set(c.self.owned, encode_index(static_cast<std::uint32_t>(head)));
+            c.note([&] {
+                return "dequeues the gigantic page at pfn " + std::to_string(head) + " of " +
+                       node_text(n);
+            });
+            return true;
+        }
+        c.note([] { return std::string("free - resv > 0 but no free list has a page"); });
         return false;
     }
     for (std::uint32_t n : c.m.home_first(c.a)) {
@@ -131,6 +147,14 @@ std::uint32_t pool_page_to_free(StepCtx& c) {
 }  // namespace
 
 bool free_pool_huge_page(StepCtx& c) {
+    if (c.m.gigantic()) {  // the node's list, not its counter: !list_empty(...)
+        const std::uint32_t n =
+            first_in_cursor_order(c, c.v.next_nid_to_free,
+                                  [&](std::uint32_t k) { return !gigantic_free_list_empty(c, k); });
+        if (n == c.nodes) return false;
+        update_and_free_gigantic_page(c, dequeue_gigantic_page(c, n));
+        return true;
+    }
     const std::uint32_t n = pool_page_to_free(c);
     if (n == c.nodes) return false;
     c.w.dec(c.v.free_huge_pages);

@@ -18,7 +18,8 @@ std::uint32_t first_in_cursor_order(StepCtx& c, Slot cursor, Pick&& pick);
 std::uint32_t next_node_in(std::uint32_t n, NodeMask mask, std::uint32_t nodes);
 
 // dequeue_huge_page_vma without a reservation: if free - resv > 0, the first node in
-// home-first order with a free page gives one (free--, free_node--, owned = n).
+// home-first order with a free page gives one (free--, free_node--, owned = n; a gigantic
+// page: the top of the node's free list, owned = its head pfn + 1).
 bool dequeue_huge_page_vma(StepCtx& c);
 
 // alloc_pages / __alloc_pages_nodemask with the local node preferred and no
@@ -53,7 +54,8 @@ void free_huge_page(StepCtx& c, std::uint32_t n);
 // next_nid_to_free, first allowed node with surplus < nr).
 bool adjust_pool_surplus(StepCtx& c, int delta);
 // free_pool_huge_page(acct_surplus = 0) up to v5.4: cursor order on next_nid_to_free, the
-// first allowed node with a free page gives it to buddy under the lock.
+// first allowed node with a free page gives it to buddy under the lock (a gigantic page:
+// the top of the node's free list, its pfns back to buddy).
 bool free_pool_huge_page(StepCtx& c);
 // remove_pool_huge_page / remove_pool_hugetlb_folio(acct_surplus = 0) of v6.x: the same
 // choice of page, counters only. Returns the node or c.nodes.

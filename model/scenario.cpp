@@ -4,6 +4,7 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <set>
@@ -19,6 +20,8 @@ std::string_view op_name(OpKind kind) {
         case OpKind::resize: return "RESIZE";
         case OpKind::overcommit: return "OVERCOMMIT";
         case OpKind::resize_node: return "RESIZE_NODE";
+        case OpKind::alloc: return "ALLOC";
+        case OpKind::free: return "FREE";
     }
     return "?";
 }
@@ -101,7 +104,7 @@ class Reader {
     Operation operation(const toml::node& node, const std::string& field,
                         std::uint32_t nodes) const {
         static constexpr const char* kKnown =
-            " (known: FAULT, UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v))";
+            " (known: FAULT, UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v), ALLOC, FREE)";
         const std::string text = string(node, field);
         const std::string_view t = trim(text);
         const auto open = t.find('(');
@@ -118,6 +121,10 @@ class Reader {
             op.kind = OpKind::overcommit, arity = 1;
         else if (head == "RESIZE_NODE")
             op.kind = OpKind::resize_node, arity = 2;
+        else if (head == "ALLOC")
+            op.kind = OpKind::alloc;
+        else if (head == "FREE")
+            op.kind = OpKind::free;
         else
             fail(node.source(), field, "unknown operation '" + text + "'" + kKnown);
         const std::string name(head);
@@ -180,8 +187,10 @@ class Reader {
 };
 
 // Fields required at the top level, in the order they are reported when missing.
-constexpr std::string_view kTopKeys[] = {"description", "nodes",  "mem",   "pool",
-                                         "overcommit",  "expect", "actor", "bug"};
+constexpr std::string_view kTopKeys[] = {"description", "nodes", "mem", "pool",    "overcommit",
+                                         "expect",      "actor", "bug", "gigantic"};
+constexpr std::string_view kGiganticKeys[] = {
+    "order", "max_order", "pageblock_order", "memory", "reserved", "in_use", "pool"};
 constexpr std::string_view kBugKeys[] = {"id",      "title", "fix",  "property",
                                          "present", "cve",   "notes"};
 constexpr std::string_view kActorKeys[] = {"name", "home", "script"};
@@ -197,6 +206,128 @@ std::string key_list(std::span<const std::string_view> keys) {
     for (auto k : keys)
         out += (out.empty() ? "" : ", ") + std::string(k);
     return out;
+}
+
+// The [gigantic] table: the hstate's orders and a concrete pfn layout. Sets sc.gigantic,
+// and sc.pool / sc.mem per node (pool: the initial pages by page_to_nid of their head;
+// mem: 0, the memory is the layout's).
+void parse_gigantic(const Reader& r, const toml::node& node, Scenario& sc) {
+    if (!node.is_table())
+        r.fail(node.source(), "gigantic",
+               "expected a [gigantic] table, got " + std::string(type_name(node)));
+    const toml::table& t = *node.as_table();
+    for (auto&& [key, value] : t)
+        if (!known(key.str(), kGiganticKeys))
+            r.fail(key.source(), "gigantic." + std::string(key.str()),
+                   "unknown key (known: " + key_list(kGiganticKeys) + ")");
+    auto field = [&](std::string_view key) -> const toml::node& {
+        const toml::node* n = t.get(key);
+        if (!n)
+            throw InputError(r.source(), t.source().begin.line, "gigantic." + std::string(key),
+                             "missing");
+        return *n;
+    };
+    GiganticConfig& g = sc.gigantic;
+    g.enabled = true;
+    const toml::node& order = field("order");
+    g.order = static_cast<std::uint32_t>(r.count(order, "gigantic.order", kMaxGiganticOrder));
+    const toml::node& max_order = field("max_order");
+    g.max_order = static_cast<std::uint32_t>(r.count(max_order, "gigantic.max_order", 64));
+    if (g.max_order == 0) r.fail(max_order.source(), "gigantic.max_order", "must be at least 1");
+    if (g.order < g.max_order)
+        r.fail(order.source(), "gigantic.order",
+               "order " + std::to_string(g.order) + " is below max_order " +
+                   std::to_string(g.max_order) +
+                   ": the hstate is not gigantic (hstate_is_gigantic: order >= MAX_ORDER)");
+    const toml::node& pageblock = field("pageblock_order");
+    g.pageblock_order =
+        static_cast<std::uint32_t>(r.count(pageblock, "gigantic.pageblock_order", 64));
+    if (g.pageblock_order >= g.max_order)
+        r.fail(pageblock.source(), "gigantic.pageblock_order",
+               "pageblock_order " + std::to_string(g.pageblock_order) +
+                   " must be below max_order " + std::to_string(g.max_order));
+
+    // memory = [[node, start, end], ...]: [start, end) is memory of the node.
+    const toml::node& memory = field("memory");
+    const toml::array& ranges = r.array(memory, "gigantic.memory");
+    if (ranges.empty()) r.fail(memory.source(), "gigantic.memory", "no memory ranges");
+    for (std::size_t i = 0; i < ranges.size(); ++i) {
+        const std::string f = "gigantic.memory[" + std::to_string(i) + "]";
+        const std::vector<std::uint64_t> v = r.counts(ranges[i], f, kMaxGiganticPfns);
+        if (v.size() != 3) r.fail(ranges[i].source(), f, "expected [node, start_pfn, end_pfn]");
+        if (v[0] >= sc.nodes)
+            r.fail(ranges[i].source(), f,
+                   "node index " + std::to_string(v[0]) +
+                       " is out of range (nodes = " + std::to_string(sc.nodes) + ")");
+        if (v[1] >= v[2])
+            r.fail(
+                ranges[i].source(), f,
+                "the range [" + std::to_string(v[1]) + ", " + std::to_string(v[2]) + ") is empty");
+        for (const MemoryRange& other : g.memory)
+            if (v[1] < other.end && other.start < v[2])
+                r.fail(ranges[i].source(), f,
+                       "overlaps [" + std::to_string(other.start) + ", " +
+                           std::to_string(other.end) + ") of node " + std::to_string(other.node));
+        g.memory.push_back({static_cast<std::uint32_t>(v[0]), v[1], v[2]});
+        g.pfn_end = std::max(g.pfn_end, v[2]);
+    }
+    auto node_of = [&](std::uint64_t pfn) -> int {
+        for (const MemoryRange& m : g.memory)
+            if (m.start <= pfn && pfn < m.end) return static_cast<int>(m.node);
+        return -1;
+    };
+
+    // reserved, in_use: pfns of memory, each listed once.
+    std::set<std::uint64_t> claimed;
+    auto pfn_list = [&](std::string_view key, std::vector<std::uint64_t>& out) {
+        const toml::node* n = t.get(key);
+        if (!n) return;
+        const std::string f = "gigantic." + std::string(key);
+        const toml::array& arr = r.array(*n, f);
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            const std::string fi = f + "[" + std::to_string(i) + "]";
+            const std::uint64_t pfn = r.count(arr[i], fi, kMaxGiganticPfns);
+            if (node_of(pfn) < 0)
+                r.fail(arr[i].source(), fi, "pfn " + std::to_string(pfn) + " is not memory");
+            if (!claimed.insert(pfn).second)
+                r.fail(arr[i].source(), fi,
+                       "pfn " + std::to_string(pfn) + " is listed twice in reserved/in_use");
+            out.push_back(pfn);
+        }
+    };
+    pfn_list("reserved", g.reserved);
+    pfn_list("in_use", g.in_use);
+
+    // pool: heads of free gigantic pages, as boot-time allocation leaves them: aligned, of
+    // one node's memory, free.
+    sc.mem.assign(sc.nodes, 0);
+    sc.pool.assign(sc.nodes, 0);
+    const std::uint64_t nr_pages = std::uint64_t{1} << g.order;
+    if (const toml::node* n = t.get("pool")) {
+        const toml::array& arr = r.array(*n, "gigantic.pool");
+        for (std::size_t i = 0; i < arr.size(); ++i) {
+            const std::string fi = "gigantic.pool[" + std::to_string(i) + "]";
+            const std::uint64_t head = r.count(arr[i], fi, kMaxGiganticPfns);
+            if (head % nr_pages != 0)
+                r.fail(arr[i].source(), fi,
+                       "head pfn " + std::to_string(head) + " is not aligned to nr_pages " +
+                           std::to_string(nr_pages));
+            const int nid = node_of(head);
+            for (std::uint64_t p = head; p < head + nr_pages; ++p) {
+                if (node_of(p) != nid || nid < 0)
+                    r.fail(arr[i].source(), fi,
+                           "the page [" + std::to_string(head) + ", " +
+                               std::to_string(head + nr_pages) +
+                               ") is not memory of one node (pfn " + std::to_string(p) + ")");
+                if (!claimed.insert(p).second)
+                    r.fail(arr[i].source(), fi,
+                           "pfn " + std::to_string(p) +
+                               " is reserved, in use or in another pool page");
+            }
+            g.pool.push_back(head);
+            ++sc.pool[static_cast<std::size_t>(nid)];
+        }
+    }
 }
 
 }  // namespace
@@ -231,24 +362,32 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
     sc.nodes = static_cast<std::uint32_t>(r.count(nodes, "nodes", kMaxNodes));
     if (sc.nodes == 0) r.fail(nodes.source(), "nodes", "must be at least 1");
 
-    const toml::node& mem = required("mem");
-    sc.mem = r.counts(mem, "mem", kMaxPagesPerNode);
-    if (sc.mem.size() != sc.nodes)
-        r.fail(mem.source(), "mem",
-               "has " + std::to_string(sc.mem.size()) +
-                   " entries but nodes = " + std::to_string(sc.nodes));
+    if (const toml::node* g = doc.get("gigantic")) {
+        for (std::string_view key : {"mem", "pool"})
+            if (const toml::node* n = doc.get(key))
+                r.fail(n->source(), std::string(key),
+                       "not used in a gigantic scenario: its memory and pool are in [gigantic]");
+        parse_gigantic(r, *g, sc);
+    } else {
+        const toml::node& mem = required("mem");
+        sc.mem = r.counts(mem, "mem", kMaxPagesPerNode);
+        if (sc.mem.size() != sc.nodes)
+            r.fail(mem.source(), "mem",
+                   "has " + std::to_string(sc.mem.size()) +
+                       " entries but nodes = " + std::to_string(sc.nodes));
 
-    const toml::node& pool = required("pool");
-    sc.pool = r.counts(pool, "pool", kMaxPagesPerNode);
-    if (sc.pool.size() != sc.nodes)
-        r.fail(pool.source(), "pool",
-               "has " + std::to_string(sc.pool.size()) +
-                   " entries but nodes = " + std::to_string(sc.nodes));
-    for (std::uint32_t n = 0; n < sc.nodes; ++n)
-        if (sc.pool[n] > sc.mem[n])
-            r.fail((*pool.as_array())[n].source(), "pool[" + std::to_string(n) + "]",
-                   "pool " + std::to_string(sc.pool[n]) + " is larger than mem[" +
-                       std::to_string(n) + "] = " + std::to_string(sc.mem[n]));
+        const toml::node& pool = required("pool");
+        sc.pool = r.counts(pool, "pool", kMaxPagesPerNode);
+        if (sc.pool.size() != sc.nodes)
+            r.fail(pool.source(), "pool",
+                   "has " + std::to_string(sc.pool.size()) +
+                       " entries but nodes = " + std::to_string(sc.nodes));
+        for (std::uint32_t n = 0; n < sc.nodes; ++n)
+            if (sc.pool[n] > sc.mem[n])
+                r.fail((*pool.as_array())[n].source(), "pool[" + std::to_string(n) + "]",
+                       "pool " + std::to_string(sc.pool[n]) + " is larger than mem[" +
+                           std::to_string(n) + "] = " + std::to_string(sc.mem[n]));
+    }
 
     sc.overcommit = r.count(required("overcommit"), "overcommit", kMaxValue);
 
@@ -359,7 +498,8 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
             r.fail(script_node.source(), where + ".script",
                    std::to_string(script.size()) + " operations is more than the limit " +
                        std::to_string(kMaxScriptLength));
-        bool may_own = false;  // can the actor hold a page when this op starts?
+        bool may_own = false;   // can the actor hold a page when this op starts?
+        bool may_hold = false;  // ... an ordinary page of ALLOC?
         for (std::size_t k = 0; k < script.size(); ++k) {
             const std::string f = where + ".script[" + std::to_string(k) + "]";
             Operation op = r.operation(script[k], f, sc.nodes);
@@ -372,6 +512,17 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
                        "holds at most one page (put UNMAP between them)");
             if (op.kind == OpKind::fault) may_own = true;
             if (op.kind == OpKind::unmap) may_own = false;
+            if ((op.kind == OpKind::alloc || op.kind == OpKind::free) && !sc.gigantic.enabled)
+                r.fail(script[k].source(), f,
+                       std::string(op_name(op.kind)) +
+                           " needs a pfn layout: it is an operation of gigantic scenarios "
+                           "([gigantic])");
+            if (op.kind == OpKind::alloc && may_hold)
+                r.fail(script[k].source(), f,
+                       "ALLOC while the page of an earlier ALLOC may still be held; an actor "
+                       "holds at most one ordinary page (put FREE between them)");
+            if (op.kind == OpKind::alloc) may_hold = true;
+            if (op.kind == OpKind::free) may_hold = false;
             a.script.push_back(op);
         }
         sc.actors.push_back(std::move(a));

@@ -18,7 +18,10 @@ enum class OpKind : std::uint8_t {
     resize,       // RESIZE(v): write v to /proc/sys/vm/nr_hugepages
     overcommit,   // OVERCOMMIT(v): write v to /proc/sys/vm/nr_overcommit_hugepages
     resize_node,  // RESIZE_NODE(nid, v): write v to .../node<nid>/hugepages/.../nr_hugepages
+    alloc,        // ALLOC: alloc_pages(GFP_KERNEL, 0), an ordinary page (gigantic scenarios)
+    free,         // FREE: __free_pages of that page
 };
+inline constexpr unsigned kOpKinds = 7;
 
 std::string_view op_name(OpKind kind);
 
@@ -46,6 +49,32 @@ inline constexpr std::uint32_t kMaxScriptLength = 64;
 inline constexpr std::uint64_t kMaxPagesPerNode = 1u << 16;
 inline constexpr std::uint64_t kMaxValue = std::uint64_t{1} << 32;  // RESIZE/OVERCOMMIT argument
 
+// Limits of a gigantic scenario's pfn layout: every pfn is a slot of the state.
+inline constexpr std::uint64_t kMaxGiganticPfns = 64;
+inline constexpr std::uint32_t kMaxGiganticOrder = 6;  // nr_pages = 1 << order <= 64
+
+// [start, end) in pfns, memory of one node.
+struct MemoryRange {
+    std::uint32_t node = 0;
+    std::uint64_t start = 0, end = 0;
+};
+
+// A gigantic hstate on a small concrete pfn layout (the [gigantic] table): the pages the
+// pool holds are gigantic, allocated by alloc_gigantic_page's scan and alloc_contig_range
+// (docs/gigantic.md). Each node has one zone, spanning its memory ranges; the ranges of
+// different nodes may interleave.
+struct GiganticConfig {
+    bool enabled = false;
+    std::uint32_t order = 0;            // huge_page_order(h): nr_pages = 1 << order
+    std::uint32_t max_order = 0;        // MAX_ORDER (hstate_is_gigantic: order >= MAX_ORDER)
+    std::uint32_t pageblock_order = 0;  // pageblock_order, < MAX_ORDER
+    std::vector<MemoryRange> memory;
+    std::vector<std::uint64_t> reserved;  // PageReserved pfns
+    std::vector<std::uint64_t> in_use;    // pfns some kernel user holds (page_count > 0)
+    std::vector<std::uint64_t> pool;      // head pfns of the initial free pages, enqueue order
+    std::uint64_t pfn_end = 0;            // one past the highest pfn of memory
+};
+
 // A scenario of scenarios/history/: the historical bug it shows (docs/history.md).
 struct BugInfo {
     std::string id;        // "B8"
@@ -62,8 +91,11 @@ struct Scenario {
     std::string source;       // where it came from, for messages ("scenarios/x.toml")
     std::string description;  // optional free text
     std::uint32_t nodes = 1;
-    std::vector<std::uint64_t> mem;   // huge-page-sized blocks node n owns in total
+    // huge-page-sized blocks node n owns in total (0 in a gigantic scenario: its memory is
+    // `gigantic.memory`)
+    std::vector<std::uint64_t> mem;
     std::vector<std::uint64_t> pool;  // persistent free huge pages on node n at start
+    GiganticConfig gigantic;          // enabled: the hstate is gigantic
     std::uint64_t overcommit = 0;     // nr_overcommit_huge_pages at start
     std::vector<Actor> actors;
     // Properties this scenario is documented to violate on the seed model (informative;

@@ -26,9 +26,11 @@ enum class Step : std::uint8_t {
     R1, R4, R5, R5b, R5c, R6, R6f, R7, R8, R9, R10,  // set_max_huge_pages
     RA, RAf, RS,                                     // set_max_huge_pages, v6.18's batches
     OS1, OS2, O1,                                    // OVERCOMMIT
+    G1, G2, G3, G4, G5,                              // set_max_huge_pages, gigantic
+    A1, A2,                                          // ALLOC, FREE of an ordinary page
 };
 // clang-format on
-inline constexpr std::size_t kStepCount = 33;
+inline constexpr std::size_t kStepCount = 40;
 std::string_view step_name(Step step);
 
 // Locks a step takes when it starts. A step that takes a lock someone else holds is not
@@ -36,6 +38,9 @@ std::string_view step_name(Step step);
 namespace lock {
 inline constexpr std::uint8_t hugetlb = 1;  // spin_lock(&hugetlb_lock): a locked section
 inline constexpr std::uint8_t resize = 2;   // mutex_lock(&h->resize_lock), held across steps
+// spin_lock_irqsave(&zone->lock): held within one step only, so it is no state; the bit
+// documents the step's critical section (steps are atomic).
+inline constexpr std::uint8_t zone = 4;
 }  // namespace lock
 
 // A ctl_table whose .data the handler points at its own stack variable (P5).
@@ -49,6 +54,7 @@ constexpr OpSet op_bit(OpKind k) {
     return static_cast<OpSet>(1u << static_cast<unsigned>(k));
 }
 inline constexpr OpSet kResizeOps = op_bit(OpKind::resize) | op_bit(OpKind::resize_node);
+static_assert(kOpKinds <= 8, "OpSet has 8 bits");
 
 struct StepDef {
     Step label;
@@ -62,9 +68,11 @@ struct StepDef {
     SharedTable writes_through = SharedTable::none;  // writes *table->data (P5)
 };
 
-// The first step of each operation, taken from idle.
+// The first step of each operation, taken from idle. ALLOC and FREE exist only in
+// gigantic scenarios, so only variants with Features::gigantic need their steps.
 struct FirstSteps {
     Step fault, unmap, resize, overcommit, resize_node;
+    Step alloc = Step::A1, free = Step::A2;
 };
 
 // State a variant needs besides the RM's variables.
@@ -74,6 +82,7 @@ struct Features {
     bool hugetlb_lock_state = false;  // hugetlb_lock can stay held across steps (self-deadlock)
     bool resize_lock = false;         // h->resize_lock
     bool page_list = false;           // set_max_huge_pages' local page_list
+    bool gigantic = false;            // the gigantic-page path (G1..G5) and ALLOC/FREE
 };
 
 class Variant {
@@ -84,6 +93,10 @@ class Variant {
     const std::string& name() const { return name_; }
     const std::string& description() const { return description_; }
     const std::string& source() const { return source_; }  // repository and commit
+    // The variant a patch variant patches ("seed" for seed-zone-check), or "".
+    const std::string& patch_of() const { return patch_of_; }
+    // The steps a patch variant changed, in table order (empty for a version).
+    const std::vector<Step>& patched_steps() const { return patched_steps_; }
     const Features& features() const { return features_; }
     const std::vector<StepDef>& steps() const { return steps_; }
 
@@ -100,11 +113,17 @@ class Variant {
     // The largest pc code an actor that runs these operations can hold.
     std::uint64_t max_pc(OpSet ops) const;
 
+    // A variant for a patch: this variant's table with the steps in `replaced` swapped in
+    // (same labels), under a new name. docs/variants.md: "A variant for a patch".
+    Variant patched(std::string name, std::string description, std::string source,
+                    const std::vector<StepDef>& replaced) const;
+
   private:
-    std::string name_, description_, source_;
+    std::string name_, description_, source_, patch_of_;
     Features features_;
     FirstSteps first_;
     std::vector<StepDef> steps_;
+    std::vector<Step> patched_steps_;
     std::array<int, kStepCount> index_;
     std::array<std::uint64_t, kStepCount> pc_code_{};
     std::vector<Step> step_of_pc_;  // [0]: idle

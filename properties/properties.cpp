@@ -1,13 +1,16 @@
 #include "properties/properties.hpp"
 
 #include <cctype>
+#include <tuple>
+#include <vector>
 
 namespace hugecheck::properties {
 
 using model::Slot;
 
 namespace {
-constexpr std::size_t P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4, P6 = 5, P7 = 6, P8 = 7;
+constexpr std::size_t P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4, P6 = 5, P7 = 6, P8 = 7, P9 = 8,
+                      P10 = 9;
 }  // namespace
 
 std::string_view kind_name(Kind kind) {
@@ -38,7 +41,8 @@ PropertySet parse_property_list(std::string_view list, std::string_view option) 
             }
         if (!found)
             throw InputError(std::string(option), 0, "",
-                             "unknown property '" + id + "' (known: P1 to P8; see hugecheck list)");
+                             "unknown property '" + id + "' (known: P1 to P" +
+                                 std::to_string(kPropertyCount) + "; see hugecheck list)");
         pos = end + 1;
     }
     return set;
@@ -97,6 +101,7 @@ bool Checker::p2_holds(const std::byte* s) const {
 }
 
 bool Checker::p3_holds(const std::byte* s) const {
+    if (model_.gigantic()) return p3_gigantic_holds(s, nullptr);
     const model::Vars& v = model_.vars();
     for (std::uint32_t n = 0; n < model_.nodes(); ++n)
         if (model_.read(s, v.buddy[n]) + model_.read(s, v.nr_huge_pages_node[n]) !=
@@ -106,6 +111,85 @@ bool Checker::p3_holds(const std::byte* s) const {
     for (std::uint32_t a = 0; a < model_.actors(); ++a)
         owners += model_.read(s, v.actor[a].owned) != model::kNone;
     return model_.read(s, v.nr_huge_pages) - model_.read(s, v.free_huge_pages) == owners;
+}
+
+// The gigantic form of "no page lost": every pfn accounted for, every huge page counted
+// on the node of its head, which is what update_and_free_page and the free lists read.
+bool Checker::p3_gigantic_holds(const std::byte* s, std::string* why) const {
+    const model::Vars& v = model_.vars();
+    const model::GiganticLayout& g = *model_.gigantic();
+    const std::uint32_t nodes = model_.nodes();
+    std::vector<std::uint64_t> heads(nodes, 0), free_heads(nodes, 0);
+    std::uint64_t in_use = 0, normal = 0;
+    for (std::uint64_t p = 0; p < g.pfn_end(); ++p) {
+        if (g.kind(p) != model::PfnKind::ram) continue;
+        const std::uint64_t st = model_.read(s, v.pfn[p]);
+        const auto n = static_cast<std::size_t>(g.node_of(p));
+        if (st == model::pfn_state::taken) {
+            if (why) *why = "pfn " + std::to_string(p) + " is taken but in no huge page";
+            return false;
+        }
+        normal += st == model::pfn_state::normal;
+        if (!model::is_head(st)) continue;
+        ++heads[n];
+        if (st == model::pfn_state::head_in_use)
+            ++in_use;
+        else
+            ++free_heads[n];
+    }
+    for (std::uint32_t n = 0; n < nodes; ++n) {
+        for (const auto& [slot, count, what] :
+             {std::tuple{v.nr_huge_pages_node[n], heads[n], "gigantic pages"},
+              std::tuple{v.free_huge_pages_node[n], free_heads[n], "free gigantic pages"}}) {
+            if (model_.read(s, slot) == count) continue;
+            if (why)
+                *why = "node " + std::to_string(n) + " has " + std::to_string(count) + " " + what +
+                       " but " + model_.slot_name(slot) + " = " +
+                       model_.format_value(slot, model_.read(s, slot));
+            return false;
+        }
+    }
+    std::uint64_t owners = 0, holders = 0;
+    for (std::uint32_t a = 0; a < model_.actors(); ++a) {
+        owners += model_.read(s, v.actor[a].owned) != model::kNone;
+        holders += model_.read(s, v.actor[a].normal_page) != 0;
+    }
+    if (in_use != owners || normal != holders) {
+        if (why)
+            *why = std::to_string(in_use) + " gigantic page(s) in use and " +
+                   std::to_string(normal) + " ordinary page(s) allocated, but " +
+                   std::to_string(owners) + " actor(s) own a huge page and " +
+                   std::to_string(holders) + " hold an ordinary one";
+        return false;
+    }
+    return true;
+}
+
+bool Checker::p10_holds(const std::byte* s, std::string* why) const {
+    const model::GiganticLayout* g = model_.gigantic();
+    if (!g) return true;
+    const model::Vars& v = model_.vars();
+    for (std::uint64_t head = 0; head < g->pfn_end(); ++head) {
+        if (g->kind(head) != model::PfnKind::ram || !model::is_head(model_.read(s, v.pfn[head])))
+            continue;
+        if (head % g->nr_pages() != 0) {
+            if (why)
+                *why = "the gigantic page at pfn " + std::to_string(head) +
+                       " is not aligned to nr_pages " + std::to_string(g->nr_pages());
+            return false;
+        }
+        for (std::uint64_t p = head + 1; p < head + g->nr_pages(); ++p) {
+            if (g->node_of(p) == g->node_of(head)) continue;
+            if (why)
+                *why = "the gigantic page [" + std::to_string(head) + ", " +
+                       std::to_string(head + g->nr_pages()) + ") spans two zones: head pfn " +
+                       std::to_string(head) + " is node " + std::to_string(g->node_of(head)) +
+                       "'s, pfn " + std::to_string(p) + " is node " +
+                       std::to_string(g->node_of(p)) + "'s";
+            return false;
+        }
+    }
+    return true;
 }
 
 bool Checker::p7_holds(const std::byte* s) const {
@@ -120,6 +204,7 @@ PropertySet Checker::state_violations(const std::byte* s) const {
     if ((state_kinds_ & bit(P2)) && !p2_holds(s)) bad |= bit(P2);
     if ((state_kinds_ & bit(P3)) && model_.quiescent(s) && !p3_holds(s)) bad |= bit(P3);
     if ((state_kinds_ & bit(P7)) && model_.all_done(s) && !p7_holds(s)) bad |= bit(P7);
+    if ((state_kinds_ & bit(P10)) && !p10_holds(s, nullptr)) bad |= bit(P10);
     return bad;
 }
 
@@ -139,6 +224,7 @@ PropertySet Checker::transition_violations(const std::byte* before, const std::b
         model_.read(before, table_slot(step.writes_through)) != model::encode_index(t.actor))
         bad |= bit(P5);
     if ((selected_ & bit(P8)) && (t.events & model::event::loop1_adjust_failed)) bad |= bit(P8);
+    if ((selected_ & bit(P9)) && (t.events & model::event::pfn_reused)) bad |= bit(P9);
     return bad;
 }
 
@@ -215,6 +301,11 @@ std::string Checker::explain(std::size_t index, const std::byte* s, const std::b
             return "P2 holds";
         }
         case P3: {
+            if (model_.gigantic()) {
+                std::string why = "P3 holds";
+                p3_gigantic_holds(s, &why);
+                return why;
+            }
             for (std::uint32_t n = 0; n < model_.nodes(); ++n) {
                 const std::uint64_t b = model_.read(s, v.buddy[n]);
                 const std::uint64_t nr_node = model_.read(s, v.nr_huge_pages_node[n]);
@@ -271,6 +362,23 @@ std::string Checker::explain(std::size_t index, const std::byte* s, const std::b
             return "adjust_pool_surplus(-1) of " + who() +
                    " fails while surplus_huge_pages = " + std::to_string(left) +
                    " but Σ surplus_huge_pages_node = 0: the surplus page is not converted";
+        }
+        case P9: {
+            if (!before || !t || !model_.gigantic()) return "a step takes a pfn that is not free";
+            for (std::uint64_t p = 0; p < v.pfn.size(); ++p) {
+                const std::uint64_t was = model_.read(before, v.pfn[p]),
+                                    now = model_.read(s, v.pfn[p]);
+                if (was != model::pfn_state::free && was != now)
+                    return "step " + std::string(model::step_name(t->step)) + " of " + who() +
+                           " takes pfn " + std::to_string(p) + ", which is " +
+                           model::pfn_state_text(was) + ", for " + model::pfn_state_text(now);
+            }
+            return "a step takes a pfn that is not free";
+        }
+        case P10: {
+            std::string why = "P10 holds";
+            p10_holds(s, &why);
+            return why;
         }
     }
     return "?";

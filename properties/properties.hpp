@@ -27,7 +27,7 @@ struct Property {
     std::string_view statement;  // one line
 };
 
-inline constexpr std::size_t kPropertyCount = 8;
+inline constexpr std::size_t kPropertyCount = 10;
 inline constexpr std::array<Property, kPropertyCount> kProperties = {{
     {"P1", "nr = Σnode", Kind::every_state,
      "nr_huge_pages, free_huge_pages and surplus_huge_pages equal the sums of their per-node "
@@ -37,7 +37,9 @@ inline constexpr std::array<Property, kPropertyCount> kProperties = {{
      "or computes a count below zero"},
     {"P3", "no page lost", Kind::quiescent,
      "when every actor is between ops: buddy[n] + nr_huge_pages_node[n] == mem[n] on every "
-     "node, and nr - free == the number of actors that own a page"},
+     "node, and nr - free == the number of actors that own a page (gigantic scenarios: every "
+     "pfn is free, an ALLOC's, or in a counted huge page: heads per node == "
+     "nr_huge_pages_node, free heads == free_huge_pages_node, heads in use == owners)"},
     {"P4", "surplus <= overcommit", Kind::transition,
      "a step of the surplus allocator (alloc_buddy_huge_page B1..B3, alloc_surplus_huge_page "
      "V1..V6) that increases surplus_huge_pages leaves it <= nr_overcommit_huge_pages"},
@@ -53,6 +55,13 @@ inline constexpr std::array<Property, kPropertyCount> kProperties = {{
      "in set_max_huge_pages' first loop, adjust_pool_surplus(-1) does not fail while "
      "surplus_huge_pages > 0 shows a surplus page that no node has (the surplus conversion "
      "race of alloc_buddy_huge_page)"},
+    {"P9", "pfn owned once", Kind::transition,
+     "gigantic scenarios: no step takes a pfn that is not free, so no pfn belongs to two huge "
+     "pages, or to a huge page and an ordinary allocation"},
+    {"P10", "gigantic page in one zone", Kind::every_state,
+     "gigantic scenarios: every gigantic page starts at a multiple of nr_pages and all its pfns "
+     "are memory of its head's node, in that node's zone (alloc_contig_range's \"the PFN range "
+     "must belong to a single zone\")"},
 }};
 
 // A set of properties: bit k is P(k+1).
@@ -88,6 +97,8 @@ class Checker {
     bool p2_holds(const std::byte* s) const;
     bool p3_holds(const std::byte* s) const;
     bool p7_holds(const std::byte* s) const;
+    bool p3_gigantic_holds(const std::byte* s, std::string* why) const;
+    bool p10_holds(const std::byte* s, std::string* why) const;
     bool p6_self_deadlock(const std::byte* s) const;
     model::Slot table_slot(model::SharedTable table) const;
 

@@ -66,7 +66,7 @@ run select 1 -- "$hc" check --scenario surplus-race --property P8
 has select "P8 surplus conversion violated" "$out"
 hasnt select "P1 nr" "$out"
 run skip 0 -- "$hc" check -s surplus-race --skip P1,p8
-has skip "result: HOLDS P2 P3 P4 P5 P6 P7 on every reachable state" "$out"
+has skip "result: HOLDS P2 P3 P4 P5 P6 P7 P9 P10 on every reachable state" "$out"
 run options-without-subcommand 1 -- "$hc" --scenario sysctl-race --keep-going
 has options-without-subcommand "P5 private sysctl buffer violated" "$out"
 has options-without-subcommand "P7 max = persistent violated" "$out"
@@ -124,7 +124,7 @@ has missing-file "hugecheck: /nonexistent/x.toml: cannot read the scenario file"
 run unknown-property 2 -- "$hc" check --property P1,P42
 has unknown-property "hugecheck: --property: unknown property 'P42'" "$err"
 run unknown-variant 2 -- "$hc" check --variant v9
-has unknown-variant "hugecheck: --variant: unknown variant 'v9' (known: seed, v4.19, v5.4, v6.6, v6.18)" "$err"
+has unknown-variant "hugecheck: --variant: unknown variant 'v9' (known: seed, seed-zone-check, v4.19, v5.4, v6.6, v6.18)" "$err"
 run absurd-states 2 -- "$hc" check --max-states -5
 has absurd-states "hugecheck: --max-states: '-5' is not a state count" "$err"
 run absurd-memory 2 -- "$hc" check --max-memory lots
@@ -166,7 +166,7 @@ has matrix "B8   P5        P5 (3)" "$out"
 has matrix "B14  P2" "$out"
 hasnt matrix " !" "$out"
 run matrix-md 0 -- "$hc" matrix --format markdown
-has matrix-md "| bug | property | seed | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
+has matrix-md "| bug | property | seed | seed-zone-check | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
 run matrix-json 0 -- "$hc" matrix --format json
 has matrix-json '"agrees_with_history": true' "$out"
 run matrix-budget 3 -- "$hc" matrix --max-states 2

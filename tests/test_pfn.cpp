@@ -7,6 +7,7 @@
 
 #include "model/input_error.hpp"
 #include "properties/pfn/queries.hpp"
+#include "properties/pfn/symbolic.hpp"
 
 namespace hugecheck::pfn {
 namespace {

@@ -38,9 +38,9 @@ TEST(Scenario, ParsesEveryField) {
 }
 
 TEST(Scenario, EveryEmbeddedScenarioLoadsByName) {
-    const std::vector<std::string> names = {"surplus-race", "sysctl-race", "bench-small",
-                                            "bench-medium", "bench-large", "bench-xl",
-                                            "bench-2xl",    "bench-4xl"};
+    const std::vector<std::string> names = {
+        "surplus-race", "sysctl-race", "bench-small", "bench-medium",        "bench-large",
+        "bench-xl",     "bench-2xl",   "bench-4xl",   "gigantic-interleave", "gigantic-contention"};
     std::size_t rm_scenarios = 0;
     for (const model::EmbeddedScenario& e : model::embedded_scenarios())
         rm_scenarios += !e.name.starts_with("history/");
@@ -89,7 +89,7 @@ std::string with_line(int line, const std::string& replacement) {
 TEST(ScenarioErrors, UnknownKey) {
     EXPECT_EQ(error_of(with_line(4, "overcommit = 1\nnodez = 2")),
               "bad.toml:5: field 'nodez': unknown key (known: description, nodes, mem, pool, "
-              "overcommit, expect, actor, bug)");
+              "overcommit, expect, actor, bug, gigantic)");
     EXPECT_EQ(error_of(with_line(7, "home = 1\nhom = 0")),
               "bad.toml:8: field 'actor[0].hom': unknown key (known: name, home, script)");
 }
@@ -128,7 +128,7 @@ TEST(ScenarioErrors, EmptyActorList) {
 TEST(ScenarioErrors, UnknownOperation) {
     EXPECT_EQ(error_of(with_line(8, "script = [\"FAULT\", \"MMAP\"]")),
               "bad.toml:8: field 'actor[0].script[1]': unknown operation 'MMAP' (known: FAULT, "
-              "UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v))");
+              "UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v), ALLOC, FREE)");
     EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE\"]")),
               "bad.toml:8: field 'actor[0].script[0]': RESIZE needs a value, as in RESIZE(2) "
               "(got 'RESIZE')");
@@ -237,8 +237,8 @@ TEST(ScenarioErrors, BugTable) {
     EXPECT_EQ(error_of(head + "id = \"B1\"\n"), "bad.toml:9: field 'bug.title': missing");
     EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"P1\"\n"
                               "present = [\"v9\"]\n"),
-              "bad.toml:14: field 'bug.present[0]': unknown variant 'v9' (known: seed, v4.19, "
-              "v5.4, v6.6, v6.18)");
+              "bad.toml:14: field 'bug.present[0]': unknown variant 'v9' (known: seed, "
+              "seed-zone-check, v4.19, v5.4, v6.6, v6.18)");
     EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"X\"\n"
                               "present = []\n"),
               "bad.toml:13: field 'bug.property': 'X' is not a property id such as P2");
@@ -252,8 +252,10 @@ TEST(Variant, UnknownVariantIsAnInputError) {
         model::HugetlbModel m(model::load_scenario("surplus-race"), "v9.9");
         FAIL();
     } catch (const InputError& e) {
-        EXPECT_STREQ(e.what(),
-                     "--variant: unknown variant 'v9.9' (known: seed, v4.19, v5.4, v6.6, v6.18)");
+        EXPECT_STREQ(
+            e.what(),
+            "--variant: unknown variant 'v9.9' (known: seed, seed-zone-check, v4.19, v5.4, v6.6, "
+            "v6.18)");
     }
 }
 

@@ -8,6 +8,7 @@
 namespace hugecheck::model::variants {
 
 const Variant& seed();
+const Variant& seed_zone_check();  // in seed.cpp: a patch variant
 const Variant& v4_19();
 const Variant& v5_4();
 const Variant& v6_6();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "model/kernel.hpp"
+#include "model/variants/gigantic_steps.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
 
@@ -62,7 +63,10 @@ constexpr OpSet kUnmap = op_bit(OpKind::unmap);
 constexpr OpSet kResize = op_bit(OpKind::resize);
 constexpr OpSet kNode = op_bit(OpKind::resize_node);
 constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
+constexpr OpSet kAlloc = op_bit(OpKind::alloc);
+constexpr OpSet kFree = op_bit(OpKind::free);
 constexpr std::uint8_t kLocked = lock::hugetlb;
+constexpr std::uint8_t kZone = lock::zone;
 
 }  // namespace
 
@@ -71,7 +75,7 @@ const Variant& seed() {
         "seed",
         "the seed documents' 4.x-era mm/hugetlb.c: the reference model (RM), plus RESIZE_NODE",
         "../shared/seeds (000_b63d739d60be1cdb.txt, 002_7e58ff0a064bff4b.txt)",
-        Features{.shared_nr_hugepages_table = true},
+        Features{.shared_nr_hugepages_table = true, .gigantic = true},
         FirstSteps{.fault = Step::F1,
                    .unmap = Step::U1,
                    .resize = Step::S1,
@@ -121,7 +125,46 @@ const Variant& seed() {
             {Step::R10, kResize | kNode, 0, "__nr_hugepages_store_common", "000:89",
              "max_huge_pages = ret, after the lock is dropped", shared::R10},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "(not in the seed)",
-             "nr_overcommit_huge_pages = v", shared::O1_value},
+             "nr_overcommit_huge_pages = v (a gigantic hstate: -EINVAL)", shared::O1_value},
+            {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272",
+             "next node (none left: fail, R6f); scan its zone for a range "
+             "pfn_range_valid_gigantic accepts (seed: no same-zone check)",
+             shared::G1_seed},
+            {Step::G2, kResize | kNode, kZone, "start_isolate_page_range", "000:354-357",
+             "isolate the pageblocks around the range, or -EBUSY: pfn += nr_pages (G1)",
+             shared::G2},
+            {Step::G3, kResize | kNode, kZone, "alloc_contig_range", "000:385-419",
+             "test_pages_isolated, take [start, end), undo the isolation; or -EBUSY (G1)",
+             shared::G3},
+            {Step::G4, kResize | kNode, kLocked, "prep_new_huge_page", "000:186-196",
+             "the range becomes a compound page; nr++, nr_huge_pages_node[nid]++ (nid scanned)",
+             shared::G4},
+            {Step::G5, kResize | kNode, kLocked, "free_huge_page",
+             "000:196 (put_page); 000:129-132",
+             "put_page: to buddy if page_to_nid(head) has surplus, else enqueue; then R6",
+             shared::G5},
+            {Step::A1, kAlloc, kZone, "alloc_pages", "(page allocator)",
+             "take a free pfn outside isolated pageblocks, home node first", shared::A1},
+            {Step::A2, kFree, kZone, "__free_pages", "(page allocator)", "free the ALLOC's pfn",
+             shared::A2},
+        });
+    return v;
+}
+
+// Variant `seed-zone-check`: the seed with "mm/hugetlb: add same zone check in
+// pfn_range_valid_gigantic()" (2016): a range is valid only if every pfn is in the zone
+// being scanned. A variant for a patch is the patched variant's table with the steps the
+// patch changes swapped in.
+const Variant& seed_zone_check() {
+    static const Variant v = seed().patched(
+        "seed-zone-check",
+        "the seed with the 2016 same-zone check in pfn_range_valid_gigantic (a patch variant)",
+        "../shared/seeds + \"mm/hugetlb: add same zone check in pfn_range_valid_gigantic()\"",
+        {
+            {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272 + the patch",
+             "next node (none left: fail, R6f); scan its zone for a range "
+             "pfn_range_valid_gigantic accepts, every pfn in that zone",
+             shared::G1_same_zone},
         });
     return v;
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "model/gigantic.hpp"
 #include "model/kernel.hpp"
 
 namespace hugecheck::model::shared {
@@ -19,10 +20,18 @@ std::uint32_t page_node(const StepCtx& c) {
 // ---- FAULT ------------------------------------------------------------------------
 
 void F1_to_B1(StepCtx& c) {
-    if (kernel::dequeue_huge_page_vma(c))
+    if (kernel::dequeue_huge_page_vma(c)) {
         c.complete();
-    else
+    } else if (c.m.gigantic()) {
+        c.note([] {
+            return std::string(
+                "alloc_buddy_huge_page: hstate_is_gigantic, no surplus pages: the fault "
+                "fails (ENOSPC)");
+        });
+        c.complete();
+    } else {
         c.go(Step::B1);
+    }
     c.emit();
 }
 
@@ -128,6 +137,9 @@ void U1_free_huge_page(StepCtx& c) {
     const std::uint64_t owned = c[c.self.owned];
     if (owned == kNone) {
         c.note([] { return std::string("no page owned: nothing to free"); });
+    } else if (c.m.gigantic()) {
+        kernel::free_gigantic_huge_page(c, owned - 1);
+        c.w.set(c.self.owned, kNone);
     } else {
         kernel::free_huge_page(c, static_cast<std::uint32_t>(owned - 1));
         c.w.set(c.self.owned, kNone);
@@ -231,7 +243,7 @@ void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
                 return "count " + num(c[s.count]) + " > persistent " + num(c.persistent()) +
                        ": unlock and allocate";
             });
-            c.go(Step::R4);
+            c.go(c.m.gigantic() ? Step::G1 : Step::R4);  // alloc_fresh_gigantic_page
             return c.emit();
         }
         // Shrink: keep enough pages for reservations and pages in use.
@@ -370,6 +382,11 @@ void R6f_release(StepCtx& c) {
 // ---- OVERCOMMIT --------------------------------------------------------------------
 
 void O1_value(StepCtx& c) {
+    if (c.m.gigantic()) {
+        c.note([] { return std::string("hstate_is_gigantic: -EINVAL, nothing changes"); });
+        c.complete();
+        return c.emit();
+    }
     c.w.set(c.v.nr_overcommit_huge_pages, c.op.value);
     c.complete();
     c.emit();

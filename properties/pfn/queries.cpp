@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "model/input_error.hpp"
-#include "properties/pfn/domain.hpp"
+#include "properties/pfn/symbolic.hpp"
 
 namespace hugecheck::pfn {
 

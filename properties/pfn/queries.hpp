@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "properties/pfn/domain.hpp"
-#include "properties/pfn/gigantic.hpp"
+#include "pfn/concrete.hpp"
+#include "pfn/gigantic.hpp"
 
 namespace hugecheck::pfn {
 

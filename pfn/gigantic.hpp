@@ -1,9 +1,11 @@
-// The pfn arithmetic of the gigantic-page path, once, over a domain (domain.hpp): the
+// The pfn arithmetic of the gigantic-page path, once, over a domain (pfn/concrete.hpp,
+// properties/pfn/symbolic.hpp): the
 // seed's alloc_gigantic_page scan (000:201-272), pfn_range_valid_gigantic (the seed's,
 // 000:222-245, and with the same-zone check of "mm/hugetlb: add same zone check in
 // pfn_range_valid_gigantic()", 2016), and alloc_contig_range's isolation envelope
 // (pfn_max_align_down/up) and outer_start search (000:354-392). The explorer's gigantic
 // actors evaluate these with Concrete; `hugecheck prove pfn` builds Z3 terms from them.
+// This module depends on nothing else of hugecheck: the model and the proofs both use it.
 #pragma once
 
 #include <array>
@@ -19,7 +21,8 @@ struct Range {
 
 // A memory layout: each node's memory ranges (pfn_valid there), which may interleave with
 // the other nodes', the zone of each node spanning its ranges (zone_start_pfn,
-// zone_end_pfn), and pfns a gigantic page must not take.
+// zone_end_pfn), and pfns a gigantic page must not take. It is also the page source the
+// range check reads (see Pages below): the proofs' pages are intervals.
 template <class D>
 struct Layout {
     static constexpr int kNodes = 2;
@@ -29,7 +32,22 @@ struct Layout {
     Range<D> reserved;  // PageReserved
     Range<D> in_use;    // page_count > 0
     Range<D> huge;      // PageHuge
+
+    typename D::B valid(const D& d, const typename D::U& pfn) const;
+    typename D::B in_zone_of(const D& d, const typename D::U& pfn, int node) const;
+    typename D::B reserved_page(const D& d, const typename D::U& pfn) const;
+    typename D::B counted(const D& d, const typename D::U& pfn) const;
+    typename D::B huge_page(const D& d, const typename D::U& pfn) const;
 };
+
+// What pfn_range_valid_gigantic asks of a page: a page source P provides
+//   valid(d, pfn)            pfn_valid(pfn)
+//   in_zone_of(d, pfn, n)    page_zone(pfn_to_page(pfn)) is node n's zone
+//   reserved_page(d, pfn)    PageReserved
+//   counted(d, pfn)          page_count(page) > 0
+//   huge_page(d, pfn)        PageHuge
+// The proofs' Layout answers from intervals; the explorer's gigantic state answers from
+// each pfn's state (model/gigantic.hpp), with the same range check.
 
 // The page-size constants of a configuration, and the gigantic hstate's order.
 template <class D>
@@ -134,21 +152,41 @@ B<D> page_in_zone_of(const D& d, const Layout<D>& l, const U<D>& pfn, int n) {
     return any;
 }
 
-// The body of pfn_range_valid_gigantic's loop for one pfn, scanning the zone of node `n`.
 template <class D>
-B<D> gigantic_pfn_ok(const D& d, const Layout<D>& l, const U<D>& pfn, int n, RangeCheck check) {
-    B<D> ok = pfn_valid(d, l, pfn);
-    if (check == RangeCheck::same_zone) ok = ok && page_in_zone_of(d, l, pfn, n);
-    return ok && !in_range(d, l.reserved, pfn) && !in_range(d, l.in_use, pfn) &&
-           !in_range(d, l.huge, pfn);
+typename D::B Layout<D>::valid(const D& d, const typename D::U& pfn) const {
+    return pfn_valid(d, *this, pfn);
+}
+template <class D>
+typename D::B Layout<D>::in_zone_of(const D& d, const typename D::U& pfn, int node) const {
+    return page_in_zone_of(d, *this, pfn, node);
+}
+template <class D>
+typename D::B Layout<D>::reserved_page(const D& d, const typename D::U& pfn) const {
+    return in_range(d, reserved, pfn);
+}
+template <class D>
+typename D::B Layout<D>::counted(const D& d, const typename D::U& pfn) const {
+    return in_range(d, in_use, pfn);
+}
+template <class D>
+typename D::B Layout<D>::huge_page(const D& d, const typename D::U& pfn) const {
+    return in_range(d, huge, pfn);
+}
+
+// The body of pfn_range_valid_gigantic's loop for one pfn, scanning the zone of node `n`.
+template <class D, class Pages>
+B<D> gigantic_pfn_ok(const D& d, const Pages& pages, const U<D>& pfn, int n, RangeCheck check) {
+    B<D> ok = pages.valid(d, pfn);
+    if (check == RangeCheck::same_zone) ok = ok && pages.in_zone_of(d, pfn, n);
+    return ok && !pages.reserved_page(d, pfn) && !pages.counted(d, pfn) && !pages.huge_page(d, pfn);
 }
 
 // pfn_range_valid_gigantic: for (i = start_pfn; i < end_pfn; i++) { ... }
-template <class D>
-B<D> pfn_range_valid_gigantic(const D& d, const Layout<D>& l, int n, const U<D>& start_pfn,
+template <class D, class Pages>
+B<D> pfn_range_valid_gigantic(const D& d, const Pages& pages, int n, const U<D>& start_pfn,
                               const U<D>& nr, RangeCheck check) {
     return d.all_in(start_pfn, start_pfn + nr,
-                    [&](const U<D>& i) { return gigantic_pfn_ok(d, l, i, n, check); });
+                    [&](const U<D>& i) { return gigantic_pfn_ok(d, pages, i, n, check); });
 }
 
 // alloc_contig_range isolates [pfn_max_align_down(start), pfn_max_align_up(end)).
