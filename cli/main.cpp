@@ -224,7 +224,9 @@ int run_check(const CheckOptions& o) {
 
     const properties::PropertySet violated = search.violated();
     const bool complete = status == explorer::Status::complete;
-    std::cout << "search: " << explorer::status_name(status) << "\n";
+    std::cout << "search: " << explorer::status_name(status)
+              << (status == explorer::Status::unbounded ? ": " + search.unbounded_reason() : "")
+              << "\n";
     if (violated) {
         std::cout << "result: VIOLATED " << properties::format_property_set(violated);
         const properties::PropertySet rest = selected & ~violated;

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "explorer/state_store.hpp"
@@ -29,6 +31,7 @@ enum class Status {
     time_limit,            // --time-limit reached
     memory_limit,          // --max-memory reached
     interrupted,           // SIGINT / SIGTERM
+    unbounded,             // a successor past the bounds of the system's encoding
 };
 
 inline const char* status_name(Status s) {
@@ -39,6 +42,7 @@ inline const char* status_name(Status s) {
         case Status::time_limit: return "time limit reached";
         case Status::memory_limit: return "memory limit reached";
         case Status::interrupted: return "interrupted";
+        case Status::unbounded: return "the state space leaves the bounds of its encoding";
     }
     return "?";
 }
@@ -133,6 +137,8 @@ class BreadthFirstSearch {
     }
 
     Status status() const { return status_; }
+    // Status::unbounded: what the system said.
+    const std::string& unbounded_reason() const { return unbounded_reason_; }
     const Stats& stats() const { return stats_; }
     const std::vector<Violation<Label>>& violations() const { return violations_; }
     const StateStore& store() const { return store_; }
@@ -175,6 +181,13 @@ class BreadthFirstSearch {
             if (stopping()) status_ = Status::stopped_at_violation;
         });
         stats_.transitions += edges;
+        if constexpr (requires { sys_.unrepresentable(ctx); }) {
+            const std::string_view why = sys_.unrepresentable(ctx);
+            if (!why.empty() && status_ == Status::complete) {
+                status_ = Status::unbounded;
+                unbounded_reason_ = std::string(why);
+            }
+        }
         if (edges == 0 && check_edges && status_ == Status::complete)
             record(hooks_.deadend_violations(s), Where::deadend, i, nullptr, nullptr);
         if (stopping() && status_ == Status::complete) status_ = Status::stopped_at_violation;
@@ -249,6 +262,7 @@ class BreadthFirstSearch {
     VisitedSet visited_;
     std::vector<std::uint64_t> level_starts_;
     Status status_ = Status::complete;
+    std::string unbounded_reason_;
     Stats stats_;
     std::vector<Violation<Label>> violations_;
     PropertyMask violated_ = 0;

@@ -7,6 +7,10 @@
 //   sys.initial_state(out)                  writes the initial state
 //   sys.for_each_successor(ctx, s, sink)    sink(const std::byte* successor, const Label&)
 //                                           once per outgoing edge, in a fixed order
+//   sys.unrepresentable(ctx)   (optional)   after for_each_successor: why a successor was
+//                                           left out because the encoding cannot hold it
+//                                           (the state space is unbounded), or ""; the
+//                                           search then stops as incomplete
 //
 // Property checks are a second object beside the system (like DIVINE's wrappers around a
 // model): sets of violated property indices for a new state, an edge, and a state without

@@ -31,15 +31,18 @@ bool gigantic_free_list_empty(const StepCtx& c, std::uint32_t nid) {
     return empty;
 }
 
+// The top is depth 0 as long as every list change goes through enqueue and dequeue; the
+// shallowest page is taken so that a variant that breaks a list (a mutant in the tests)
+// still has a well-defined model.
 std::uint64_t dequeue_gigantic_page(StepCtx& c, std::uint32_t nid) {
-    std::uint64_t head = kNoPfn;
+    std::uint64_t head = kNoPfn, top = kNoPfn;
     for_each_free_page(c, nid, [&](std::uint64_t p, std::uint64_t depth) {
-        if (depth == 0)
-            head = p;
-        else
-            c.w.set(c.v.pfn[p], c[c.v.pfn[p]] - 1);
+        if (depth < top) head = p, top = depth;
     });
     if (head == kNoPfn) return head;
+    for_each_free_page(c, nid, [&](std::uint64_t p, std::uint64_t depth) {
+        if (depth > top) c.w.set(c.v.pfn[p], c[c.v.pfn[p]] - 1);
+    });
     c.w.set(c.v.pfn[head], pfn_state::head_in_use);
     c.w.dec(c.v.free_huge_pages);
     c.w.dec(c.v.free_huge_pages_node[nid]);

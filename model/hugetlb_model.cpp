@@ -203,6 +203,12 @@ void HugetlbModel::build_layout() {
     control_slot_.assign(layout_.slots(), 0);
     for (const ActorSlots& s : v.actor)
         control_slot_[s.op] = control_slot_[s.pc] = 1;
+    may_drift_.assign(layout_.slots(), 0);
+    if (gigantic_)
+        for (const auto* slots :
+             {&v.nr_huge_pages_node, &v.free_huge_pages_node, &v.surplus_huge_pages_node})
+            for (Slot s : *slots)
+                may_drift_[s] = 1;
 }
 
 HugetlbModel::Context HugetlbModel::make_context() const {
@@ -273,10 +279,20 @@ void HugetlbModel::successors(Context& ctx, const std::byte* state,
     w.notes_ = notes;
     const std::size_t bytes = layout_.bytes();
     std::byte* out = ctx.out.data();
+    if (!ctx.unrepresentable.empty()) ctx.unrepresentable.clear();
     auto emit = [&](const Transition& t) {
         std::memcpy(out, state, bytes);
-        for (std::uint32_t i = 0; i < w.dirty_count_; ++i)
-            layout_.write(out, w.dirty_[i], w.cur_[w.dirty_[i]]);
+        for (std::uint32_t i = 0; i < w.dirty_count_; ++i) {
+            const Slot slot = w.dirty_[i];
+            if (layout_.try_write(out, slot, w.cur_[slot])) continue;
+            if (!may_drift_[slot]) layout_.write(out, slot, w.cur_[slot]);  // throws: a bug
+            ctx.unrepresentable = "step " + std::string(step_name(t.step)) + " of " +
+                                  actor_name(t.actor) + " makes " + slot_name(slot) + " " +
+                                  format_value(slot, w.cur_[slot]) + ", past its " +
+                                  std::to_string(layout_.field(slot).width) +
+                                  "-bit field: the node counters drift without bound";
+            return;
+        }
         Transition with_events = t;
         with_events.events |= w.events_;
         sink(out, with_events);

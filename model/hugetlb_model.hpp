@@ -170,6 +170,7 @@ class HugetlbModel {
         std::vector<Slot> dirty;
         std::vector<std::uint8_t> dirty_flag;
         std::vector<std::byte> out;
+        std::string unrepresentable;  // see unrepresentable()
     };
 
     // Throws InputError for an unknown variant, or one that cannot run the scenario.
@@ -197,6 +198,12 @@ class HugetlbModel {
         successors(ctx, state, FunctionRef<void(const std::byte*, const Transition&)>(sink), -1,
                    nullptr);
     }
+
+    // Why the last for_each_successor left out a successor, or "": a gigantic scenario's
+    // node counters can drift without bound (the seed counts a page on the node it scanned
+    // and frees it from its head's node), and a value past its field's width ends the
+    // search as incomplete (explorer/system.hpp) rather than as a wrong state.
+    std::string_view unrepresentable(const Context& ctx) const { return ctx.unrepresentable; }
 
     // --- reading states (properties, rendering, tests) ---------------------------------
     std::uint64_t read(const std::byte* state, Slot s) const { return layout_.read(state, s); }
@@ -263,6 +270,7 @@ class HugetlbModel {
     PackedLayout layout_;
     Vars vars_;
     std::vector<std::uint8_t> control_slot_;              // per slot: 1 if an actor's op or pc
+    std::vector<std::uint8_t> may_drift_;                 // per slot: see unrepresentable()
     std::vector<std::vector<std::uint32_t>> home_first_;  // per actor: node order
 };
 

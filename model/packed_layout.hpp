@@ -55,18 +55,23 @@ class PackedLayout {
     // a bound of the scenario analysis that does not hold, and a silently truncated
     // state would make every count after it wrong.
     void write(std::byte* packed, Slot s, std::uint64_t v) const {
+        if (!try_write(packed, s, v)) overflow(s, v);
+    }
+    // write, but a value that does not fit leaves the state as it is and returns false.
+    bool try_write(std::byte* packed, Slot s, std::uint64_t v) const {
         const Hot& h = hot_[s];
         const std::uint64_t stored = v & h.mask;
         const std::uint64_t back = (h.is_signed && h.width > 0 && (stored >> (h.width - 1)) != 0)
                                        ? stored | ~h.mask
                                        : stored;
-        if (back != v) overflow(s, v);
-        if (h.width == 0) return;
+        if (back != v) return false;
+        if (h.width == 0) return true;
         std::uint64_t word;
         std::memcpy(&word, packed + (h.offset >> 3), 8);
         const unsigned shift = h.offset & 7;
         word = (word & ~(h.mask << shift)) | (stored << shift);
         std::memcpy(packed + (h.offset >> 3), &word, 8);
+        return true;
     }
 
     // Fields of width 0 are always 0: `values` must hold 0 there already (a fresh or
