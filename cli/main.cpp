@@ -250,20 +250,49 @@ int run_check(const CheckOptions& o) {
 }
 
 int run_list() {
-    std::cout << "scenarios (embedded; --scenario NAME, or the path of a .toml file):\n";
+    // Columns as wide as their longest entry (names are ASCII; property names count "Σ" once).
+    auto width = [](const auto& names) {
+        std::size_t w = 0;
+        for (const std::string& n : names) {
+            std::size_t columns = 0;
+            for (unsigned char c : n)
+                columns += (c & 0xC0) != 0x80;
+            w = std::max(w, columns);
+        }
+        return static_cast<int>(w);
+    };
+    auto padded = [](const std::string& s, int w) {
+        std::size_t columns = 0;
+        for (unsigned char c : s)
+            columns += (c & 0xC0) != 0x80;
+        return s + std::string(static_cast<std::size_t>(w) > columns ? w - columns : 0, ' ');
+    };
+    std::vector<model::Scenario> scenarios;
+    std::vector<std::string> names;
     for (const model::EmbeddedScenario& e : model::embedded_scenarios()) {
-        const model::Scenario sc = model::parse_scenario(e.text, e.path, std::string(e.name));
-        std::printf("  %-14s %s\n", sc.name.c_str(), sc.description.c_str());
+        scenarios.push_back(model::parse_scenario(e.text, e.path, std::string(e.name)));
+        names.push_back(scenarios.back().name);
     }
+    std::cout << "scenarios (embedded; --scenario NAME, or the path of a .toml file):\n";
+    const int ws = width(names);
+    for (const model::Scenario& sc : scenarios)
+        std::cout << "  " << padded(sc.name, ws) << "  " << sc.description << "\n";
+    names.clear();
+    for (const model::Variant* v : model::all_variants())
+        names.push_back(v->name());
+    const int wv = width(names);
     std::cout << "\nvariants (--variant; docs/variants.md):\n";
     for (const model::Variant* v : model::all_variants())
-        std::printf("  %-14s %s\n  %-14s from %s\n", v->name().c_str(), v->description().c_str(),
-                    "", v->source().c_str());
+        std::cout << "  " << padded(v->name(), wv) << "  " << v->description() << "\n  "
+                  << padded("", wv) << "  from " << v->source() << "\n";
+    names.clear();
+    for (const properties::Property& p : properties::kProperties)
+        names.emplace_back(p.name);
+    const int wp = width(names);
     std::cout << "\nproperties (--property, --skip):\n";
     for (const properties::Property& p : properties::kProperties)
-        std::printf("  %-3s %-22s [%s] %s\n", std::string(p.id).c_str(),
-                    std::string(p.name).c_str(), std::string(properties::kind_name(p.kind)).c_str(),
-                    std::string(p.statement).c_str());
+        std::cout << "  " << padded(std::string(p.id), 3) << " " << padded(std::string(p.name), wp)
+                  << "  [" << properties::kind_name(p.kind) << "] " << p.statement << "\n";
     return kExitHolds;
 }
 

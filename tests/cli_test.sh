@@ -167,6 +167,50 @@ has matrix "B14  P2" "$out"
 hasnt matrix " !" "$out"
 run matrix-md 0 -- "$hc" matrix --format markdown
 has matrix-md "| bug | property | seed | seed-zone-check | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
+
+# Gigantic pages: the cross-zone page of the seed; a bad layout; counters that drift past
+# their fields end the search as incomplete.
+run gigantic 1 -- "$hc" check -q --scenario gigantic-interleave
+has gigantic "P10 gigantic page in one zone violated — scenario gigantic-interleave, variant seed, 7 steps" "$out"
+has gigantic "memory after step 7: --|--|Ht|tt|--|--" "$out"
+run gigantic-fixed 0 -- "$hc" check -q --scenario gigantic-interleave --variant seed-zone-check
+run gigantic-v4.19 2 -- "$hc" check -q --scenario gigantic-interleave --variant v4.19
+has gigantic-v4.19 "hugecheck: --variant: variant v4.19 does not model gigantic pages" "$err"
+cat >"$tmp/bad-gigantic.toml" <<'TOML'
+nodes = 1
+overcommit = 0
+[gigantic]
+order = 2
+max_order = 2
+pageblock_order = 1
+memory = [[0, 0, 8]]
+pool = [2]
+[[actor]]
+name = "A"
+home = 0
+script = ["RESIZE(1)"]
+TOML
+run gigantic-bad 2 -- "$hc" check -q --scenario "$tmp/bad-gigantic.toml"
+has gigantic-bad "bad-gigantic.toml:8: field 'gigantic.pool[0]': head pfn 2 is not aligned to nr_pages 4" "$err"
+cat >"$tmp/drift.toml" <<'TOML'
+nodes = 2
+overcommit = 0
+[gigantic]
+order = 2
+max_order = 2
+pageblock_order = 0
+memory = [[0, 6, 7], [0, 11, 16], [1, 1, 5], [1, 8, 11]]
+[[actor]]
+name = "A"
+home = 0
+script = ["RESIZE(2)"]
+[[actor]]
+name = "B"
+home = 0
+script = ["RESIZE(2)"]
+TOML
+run drift 3 -- "$hc" check -q --scenario "$tmp/drift.toml" --property P9
+has drift "search: the state space leaves the bounds of its encoding: step G4 of B makes nr_huge_pages_node[0] 8, past its 4-bit field" "$out"
 run matrix-json 0 -- "$hc" matrix --format json
 has matrix-json '"agrees_with_history": true' "$out"
 run matrix-budget 3 -- "$hc" matrix --max-states 2

@@ -669,6 +669,44 @@ TEST(GiganticScenarios, StateCounts) {
     }
 }
 
+TEST(GiganticScenarios, NodeCounterDriftEndsTheSearchAsUnbounded) {
+    // Node 0 scans [8, 12), three pfns of node 1: counted on node 0, freed from node 1, again
+    // and again while the two writers' shared tmp makes one grow and the other shrink.
+    const model::HugetlbModel m(test::scenario(R"toml(
+nodes = 2
+overcommit = 0
+[gigantic]
+order = 2
+max_order = 2
+pageblock_order = 0
+memory = [[0, 6, 7], [0, 11, 16], [1, 1, 5], [1, 8, 11]]
+[[actor]]
+name = "A"
+home = 0
+script = ["RESIZE(2)"]
+[[actor]]
+name = "B"
+home = 0
+script = ["RESIZE(2)"]
+)toml"));
+    const properties::Checker p9(m, properties::bit(P9));
+    explorer::BreadthFirstSearch search(m, p9, explorer::Options{});
+    EXPECT_EQ(search.run(), explorer::Status::unbounded);
+    EXPECT_EQ(search.unbounded_reason(),
+              "step G4 of B makes nr_huge_pages_node[0] 8, past its 4-bit field: the node "
+              "counters drift without bound");
+    // A search that stops at its first violation never gets that far; one that keeps going
+    // has seen P2 on the way (a node counter decremented at 0).
+    const properties::Checker all(m, properties::kAllProperties);
+    explorer::BreadthFirstSearch first(m, all, explorer::Options{});
+    EXPECT_EQ(first.run(), explorer::Status::stopped_at_violation);
+    explorer::Options keep;
+    keep.keep_going = true;
+    explorer::BreadthFirstSearch every(m, all, keep);
+    EXPECT_EQ(every.run(), explorer::Status::unbounded);
+    EXPECT_TRUE(every.violated() & properties::bit(P2));
+}
+
 TEST(GiganticScenarios, TraceOfTheCrossZonePage) {
     const model::Scenario sc = model::load_scenario("gigantic-interleave");
     const model::HugetlbModel m(sc, "seed");

@@ -1,7 +1,8 @@
 // Variant `seed`: the reference model (RM, ../shared/spec/reference-model.md) of the seed
 // documents' 4.x-era mm/hugetlb.c, exactly; plus RESIZE_NODE from the seed's
-// __nr_hugepages_store_common. Seed lines: 000 = 000_b63d739d60be1cdb.txt,
-// 002 = 002_7e58ff0a064bff4b.txt.
+// __nr_hugepages_store_common, and the gigantic-page path (G1..G5, with ALLOC and FREE
+// competing for pfns) for scenarios with a [gigantic] table. Seed lines: 000 =
+// 000_b63d739d60be1cdb.txt, 002 = 002_7e58ff0a064bff4b.txt.
 #include <string>
 
 #include "model/kernel.hpp"
@@ -73,7 +74,8 @@ constexpr std::uint8_t kZone = lock::zone;
 const Variant& seed() {
     static const Variant v(
         "seed",
-        "the seed documents' 4.x-era mm/hugetlb.c: the reference model (RM), plus RESIZE_NODE",
+        "the seed documents' 4.x-era mm/hugetlb.c: the reference model (RM), plus RESIZE_NODE "
+        "and the gigantic-page path",
         "../shared/seeds (000_b63d739d60be1cdb.txt, 002_7e58ff0a064bff4b.txt)",
         Features{.shared_nr_hugepages_table = true, .gigantic = true},
         FirstSteps{.fault = Step::F1,
