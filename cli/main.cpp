@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli/matrix.hpp"
+#include "cli/pfn_scenario.hpp"
 #include "cli/step_tables.hpp"
 #include "counterexamples/trace.hpp"
 #include "explorer/bfs.hpp"
@@ -344,6 +345,7 @@ struct ProveOptions {
     std::string max_order = "2..11";
     std::uint64_t max_gigantic_order = 30;
     unsigned timeout = 60;
+    std::string scenario_dir;  // write range-in-zone counterexamples as scenarios here
 };
 
 // "LO..HI" or "N".
@@ -425,6 +427,22 @@ int run_prove(const ProveOptions& o) {
                 std::istringstream lines(r.counterexample);
                 for (std::string line; std::getline(lines, line);)
                     std::cout << "        " << line << "\n";
+                if (!o.scenario_dir.empty() && r.id == "range-in-zone") {
+                    std::string why;
+                    const std::optional<std::string> toml = cli::counterexample_scenario(r, &why);
+                    if (!toml) {
+                        std::cout << "        (no scenario: " << why << ")\n";
+                        break;
+                    }
+                    const std::string path =
+                        o.scenario_dir + "/range-in-zone-" +
+                        (r.check == pfn::RangeCheck::seed ? "seed" : "same-zone") + ".toml";
+                    std::ofstream file(path);
+                    if (!(file << *toml))
+                        throw InputError("--scenario-dir", 0, "", "cannot write '" + path + "'");
+                    std::cout << "        as a scenario: " << path
+                              << " (hugecheck check --scenario " << path << ")\n";
+                }
                 break;
             }
             case pfn::Verdict::unknown:
@@ -515,6 +533,9 @@ int main(int argc, char** argv) {
     prove_cmd->add_option("--max-gigantic-order", prove.max_gigantic_order,
                           "the largest gigantic order covered (default 30)");
     prove_cmd->add_option("--timeout", prove.timeout, "seconds per Z3 search (default 60)");
+    prove_cmd->add_option("--scenario-dir", prove.scenario_dir,
+                          "write each range-in-zone counterexample as a gigantic scenario in this "
+                          "directory, for hugecheck check");
     prove_cmd->footer(
         "Exit status: 0 every query proved within the bounds; 1 a counterexample (printed, "
         "and replayed through the concrete evaluation); 2 usage error; 3 Z3 answered unknown "

@@ -234,6 +234,10 @@ has prove "[2/5] range-in-zone (the seed's pfn_range_valid_gigantic)" "$out"
 has prove "COUNTEREXAMPLE" "$out"
 has prove "replayed through the concrete evaluation: it agrees" "$out"
 has prove "result: 4 proved, 1 counterexample(s), 0 unknown" "$out"
+run prove-scenario 1 -- "$hc" prove pfn --query range-in-zone --range-check seed --phys-bits 20 --max-order 2 --max-gigantic-order 3 --scenario-dir "$tmp"
+has prove-scenario "as a scenario: $tmp/range-in-zone-seed.toml" "$out"
+run prove-scenario-check 1 -- "$hc" check -q --scenario "$tmp/range-in-zone-seed.toml"
+has prove-scenario-check "P10 gigantic page in one zone violated" "$out"
 run prove-fixed 0 -- "$hc" prove pfn --range-check same-zone --phys-bits 20 --max-order 2..4 --max-gigantic-order 6
 has prove-fixed "result: 4 proved, 0 counterexample(s), 0 unknown" "$out"
 run prove-timeout 3 -- "$hc" prove pfn --query scan-in-zone --timeout 1

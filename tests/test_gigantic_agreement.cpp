@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "cli/pfn_scenario.hpp"
 #include "properties/pfn/queries.hpp"
 #include "test_support.hpp"
 
@@ -21,6 +22,7 @@ namespace hugecheck {
 namespace {
 
 using model::Step;
+constexpr std::size_t kP10 = 9;  // P10, gigantic page in one zone
 
 struct GeneratedLayout {
     // [start, end) per node and range; a node's second range may be empty.
@@ -236,6 +238,33 @@ RC_GTEST_PROP(GiganticAgreement, GuaranteesHoldAndTracesReplay, ()) {
             RC_ASSERT(holds("P3"));
         }
     }
+}
+
+// prove pfn's counterexample for the seed's check, as a scenario: the explorer allocates the
+// page it describes (P10), and the patched check refuses it.
+TEST(GiganticAgreement, ProveCounterexampleRunsInTheExplorer) {
+    pfn::Bounds small;
+    small.phys_bits = 20;
+    small.max_order_min = small.max_order_max = 2;
+    small.order_max = 3;
+    const std::vector<pfn::QueryResult> results = pfn::prove_pfn(
+        small, {pfn::RangeCheck::seed, pfn::RangeCheck::same_zone}, {"range-in-zone"});
+    ASSERT_EQ(results.size(), 2u);
+    ASSERT_EQ(results[0].verdict, pfn::Verdict::counterexample);
+    EXPECT_EQ(results[1].verdict, pfn::Verdict::proved);
+    std::string why;
+    EXPECT_FALSE(cli::counterexample_scenario(results[1], &why));
+    EXPECT_EQ(why, "only a range-in-zone counterexample is a gigantic scenario");
+    const std::optional<std::string> toml = cli::counterexample_scenario(results[0], &why);
+    ASSERT_TRUE(toml) << why;
+    const model::Scenario sc =
+        model::parse_scenario(*toml, "counterexample.toml", "counterexample");
+    const test::Explored seed =
+        test::explore(model::HugetlbModel(sc, "seed"), properties::bit(kP10));
+    EXPECT_EQ(seed.shortest.count("P10"), 1u) << *toml;
+    const test::Explored fixed =
+        test::explore(model::HugetlbModel(sc, "seed-zone-check"), properties::bit(kP10));
+    EXPECT_TRUE(fixed.shortest.empty()) << *toml;
 }
 
 }  // namespace

@@ -245,6 +245,7 @@ QueryResult run_query(const QueryInfo& q, RangeCheck check, const Bounds& b) {
         const ConcreteCase c = from_model(search.s.get_model(), search.l, search.o, search.w);
         result.verdict = Verdict::counterexample;
         result.counterexample = describe_case(q.id, c, check);
+        result.example = c;
         result.replayed = true;
         result.replay_agrees = well_formed(c, b) && violates(q.id, c, check);
     };

@@ -26,6 +26,13 @@ struct Bounds {
     std::string describe() const;
 };
 
+// A concrete layout for tests and replay: the numbers a model assigns.
+struct ConcreteCase {
+    Layout<Concrete> layout;
+    Orders<Concrete> orders;
+    std::uint64_t k = 0, j = 0, o = 0;  // the witnesses: scan round, pfn, outer order
+};
+
 enum class Verdict { proved, counterexample, unknown };
 
 struct QueryResult {
@@ -37,6 +44,7 @@ struct QueryResult {
     std::string counterexample;  // the layout and what goes wrong, readable
     bool replayed = false;       // the counterexample was evaluated concretely ...
     bool replay_agrees = false;  // ... and violates the property there too
+    ConcreteCase example{};      // the counterexample's numbers
     double seconds = 0;
 };
 
@@ -48,13 +56,6 @@ std::vector<std::string> query_ids();
 // Throws InputError for an unknown query id in `only`.
 std::vector<QueryResult> prove_pfn(const Bounds& bounds, const std::vector<RangeCheck>& checks,
                                    const std::vector<std::string>& only = {}, unsigned threads = 1);
-
-// A concrete layout for tests and replay: the numbers a model assigns.
-struct ConcreteCase {
-    Layout<Concrete> layout;
-    Orders<Concrete> orders;
-    std::uint64_t k = 0, j = 0, o = 0;  // the witnesses: scan round, pfn, outer order
-};
 
 // Does the concrete case violate query `id` (with `check`)? The same formulas the
 // symbolic query asserts, evaluated on numbers.
