@@ -203,12 +203,17 @@ void HugetlbModel::build_layout() {
     control_slot_.assign(layout_.slots(), 0);
     for (const ActorSlots& s : v.actor)
         control_slot_[s.op] = control_slot_[s.pc] = 1;
+    // The node counters of a gigantic scenario, and the counts computed from them
+    // (RESIZE_NODE's v + nr - nr_node[nid]).
     may_drift_.assign(layout_.slots(), 0);
-    if (gigantic_)
+    if (gigantic_) {
         for (const auto* slots :
              {&v.nr_huge_pages_node, &v.free_huge_pages_node, &v.surplus_huge_pages_node})
             for (Slot s : *slots)
                 may_drift_[s] = 1;
+        for (const ActorSlots& s : v.actor)
+            may_drift_[s.count] = may_drift_[s.min_count] = 1;
+    }
 }
 
 HugetlbModel::Context HugetlbModel::make_context() const {

@@ -274,10 +274,17 @@ TEST_F(GiganticSteps, G1WithTheZoneCheckGoesToTheNextNode) {
 }
 
 TEST_F(GiganticSteps, G1FailsAfterEveryAllowedNode) {
-    Values s = at(seed, Step::G1);
-    s[v.actor[0].gigantic_tries] = 2;  // both nodes tried
+    Values s = at(seed, Step::G1);  // node 1, the second node tried, from pfn 12: nothing
+    s[v.actor[0].page_node] = model::encode_index(1);
+    s[v.actor[0].gigantic_tries] = 2;
+    s[v.actor[0].gigantic_pfn] = 12 + 1;
     Values want = s;
+    want[v.actor[0].gigantic_pfn] = 0;
     want[v.actor[0].pc] = pc(seed, Step::R6f);
+    EXPECT_EQ(only(seed, s, 0, Step::G1), want);
+    s[v.actor[0].gigantic_tries] = 1;  // one node left
+    want[v.actor[0].gigantic_tries] = 1;
+    want[v.actor[0].pc] = pc(seed, Step::G1);
     EXPECT_EQ(only(seed, s, 0, Step::G1), want);
 }
 
@@ -646,8 +653,8 @@ TEST(GiganticScenarios, StateCounts) {
     };
     for (const Row& r : {Row{"gigantic-interleave", "seed", 84, 156, 13},
                          Row{"gigantic-interleave", "seed-zone-check", 72, 162, 13},
-                         Row{"gigantic-contention", "seed", 7664, 27412, 31},
-                         Row{"gigantic-contention", "seed-zone-check", 7664, 27412, 31}}) {
+                         Row{"gigantic-contention", "seed", 7019, 25190, 31},
+                         Row{"gigantic-contention", "seed-zone-check", 7019, 25190, 31}}) {
         const model::HugetlbModel m(model::load_scenario(r.scenario), r.variant);
         const test::Explored e = test::explore(m, 0);
         EXPECT_EQ(e.stats.states, r.states) << r.scenario << " " << r.variant;

@@ -71,18 +71,8 @@ void alloc_gigantic_page(StepCtx& c, pfn::RangeCheck check) {
     std::uint64_t pfn = 0;
     std::uint32_t nid = 0;
     if (c[c.self.gigantic_pfn] == 0) {
-        // for_each_node_mask_to_alloc: nodes_weight(nodes_allowed) nodes, each the next of
-        // hstate_next_node_to_alloc.
+        // for_each_node_mask_to_alloc: the next node of hstate_next_node_to_alloc.
         const auto tries = c[c.self.gigantic_tries];
-        if (tries == static_cast<std::uint64_t>(__builtin_popcount(c.mask))) {
-            c.note([] {
-                return std::string(
-                    "alloc_fresh_gigantic_page: no allowed node has a free range, the "
-                    "allocation fails");
-            });
-            c.go(Step::R6f);
-            return c.emit();
-        }
         nid = kernel::first_in_cursor_order(c, c.v.next_nid_to_alloc,
                                             [](std::uint32_t) { return true; });
         c.w.set(c.self.gigantic_tries, tries + 1);
@@ -110,9 +100,19 @@ void alloc_gigantic_page(StepCtx& c, pfn::RangeCheck check) {
         }
         pfn += nr;
     }
-    c.note([&] { return "no range of node " + num(nid) + "'s zone is valid: the next node"; });
     c.w.set(c.self.gigantic_pfn, 0);
-    c.go(Step::G1);
+    // nodes_weight(nodes_allowed) nodes tried: alloc_fresh_gigantic_page returns 0 and
+    // set_max_huge_pages takes hugetlb_lock again (R6f).
+    if (c[c.self.gigantic_tries] == static_cast<std::uint64_t>(__builtin_popcount(c.mask))) {
+        c.note([&] {
+            return "no range of node " + num(nid) +
+                   "'s zone is valid, and no allowed node is left: the allocation fails";
+        });
+        c.go(Step::R6f);
+    } else {
+        c.note([&] { return "no range of node " + num(nid) + "'s zone is valid: the next node"; });
+        c.go(Step::G1);
+    }
     c.emit();
 }
 

@@ -9,12 +9,12 @@
 namespace hugecheck::model::shared {
 
 // G1: alloc_fresh_gigantic_page / alloc_gigantic_page, one zone->lock section: with no
-// candidate, the next node of for_each_node_mask_to_alloc (none left: the allocation
-// fails, R6f); then the scan `pfn = ALIGN(zone_start_pfn, nr_pages); while
-// (zone_spans_last_pfn(z, pfn, nr_pages))` from the candidate on, until
-// pfn_range_valid_gigantic accepts a range (unlock the zone: G2) or the zone ends (the
-// next node: G1). G1_seed uses the seed's pfn_range_valid_gigantic, G1_same_zone the one
-// with the 2016 same-zone check.
+// candidate, the next node of for_each_node_mask_to_alloc; then the scan `pfn =
+// ALIGN(zone_start_pfn, nr_pages); while (zone_spans_last_pfn(z, pfn, nr_pages))` from
+// the candidate on, until pfn_range_valid_gigantic accepts a range (unlock the zone: G2)
+// or the zone ends: the next node (G1), or, with every allowed node tried, the allocation
+// fails and set_max_huge_pages takes its lock again (R6f). G1_seed uses the seed's
+// pfn_range_valid_gigantic, G1_same_zone the one with the 2016 same-zone check.
 void G1_seed(StepCtx& c);
 void G1_same_zone(StepCtx& c);
 // G2: alloc_contig_range's start_isolate_page_range over [pfn_max_align_down(start),

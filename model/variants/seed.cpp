@@ -129,8 +129,8 @@ const Variant& seed() {
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "(not in the seed)",
              "nr_overcommit_huge_pages = v (a gigantic hstate: -EINVAL)", shared::O1_value},
             {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272",
-             "next node (none left: fail, R6f); scan its zone for a range "
-             "pfn_range_valid_gigantic accepts (seed: no same-zone check)",
+             "the next node; scan its zone for a range pfn_range_valid_gigantic accepts (seed: "
+             "no same-zone check): G2; none: the next node, or fail (R6f)",
              shared::G1_seed},
             {Step::G2, kResize | kNode, kZone, "start_isolate_page_range", "000:354-357",
              "isolate the pageblocks around the range, or -EBUSY: pfn += nr_pages (G1)",
@@ -164,8 +164,8 @@ const Variant& seed_zone_check() {
         "../shared/seeds + \"mm/hugetlb: add same zone check in pfn_range_valid_gigantic()\"",
         {
             {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272 + the patch",
-             "next node (none left: fail, R6f); scan its zone for a range "
-             "pfn_range_valid_gigantic accepts, every pfn in that zone",
+             "the next node; scan its zone for a range pfn_range_valid_gigantic accepts, every "
+             "pfn in that zone: G2; none: the next node, or fail (R6f)",
              shared::G1_same_zone},
         });
     return v;
