@@ -192,24 +192,7 @@ script = ["RESIZE(1)"]
 TOML
 run gigantic-bad 2 -- "$hc" check -q --scenario "$tmp/bad-gigantic.toml"
 has gigantic-bad "bad-gigantic.toml:8: field 'gigantic.pool[0]': head pfn 2 is not aligned to nr_pages 4" "$err"
-cat >"$tmp/drift.toml" <<'TOML'
-nodes = 2
-overcommit = 0
-[gigantic]
-order = 2
-max_order = 2
-pageblock_order = 0
-memory = [[0, 6, 7], [0, 11, 16], [1, 1, 5], [1, 8, 11]]
-[[actor]]
-name = "A"
-home = 0
-script = ["RESIZE(2)"]
-[[actor]]
-name = "B"
-home = 0
-script = ["RESIZE(2)"]
-TOML
-run drift 3 -- "$hc" check -q --scenario "$tmp/drift.toml" --property P9
+run drift 3 -- "$hc" check -q --scenario gigantic-drift --property P9
 has drift "search: the state space leaves the bounds of its encoding: step G4 of B makes nr_huge_pages_node[0] 8, past its 4-bit field" "$out"
 run matrix-json 0 -- "$hc" matrix --format json
 has matrix-json '"agrees_with_history": true' "$out"

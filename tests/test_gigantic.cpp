@@ -225,6 +225,20 @@ class GiganticSteps : public ::testing::Test {
         s[m.vars().actor[0].count] = 3;
         return s;
     }
+    // A at `step` of alloc_gigantic_page, scanning node `nid` with candidate `pfn`.
+    static Values scanning(const model::HugetlbModel& m, Step step, std::uint32_t nid,
+                           std::uint64_t pfn) {
+        Values s = at(m, step);
+        s[m.vars().actor[0].page_node] = model::encode_index(nid);
+        s[m.vars().actor[0].gigantic_pfn] = pfn + 1;
+        return s;
+    }
+    // A gigantic page of nr_pages 4 at `head`, the head in `head_state`.
+    static void gigantic_page(Values& s, std::uint64_t head, std::uint64_t head_state) {
+        s[s.m->vars().pfn[head]] = head_state;
+        for (std::uint64_t p = head + 1; p < head + 4; ++p)
+            s[s.m->vars().pfn[p]] = st::tail;
+    }
     static std::vector<Successor> of(const model::HugetlbModel& m, const Values& s,
                                      std::uint32_t actor) {
         return test::successors(m, s, static_cast<int>(actor));
@@ -301,9 +315,7 @@ TEST_F(GiganticSteps, G1GoesOnFromTheCandidateAfterEbusy) {
 }
 
 TEST_F(GiganticSteps, G2IsolatesThePageblocks) {
-    Values s = at(seed, Step::G2);
-    s[v.actor[0].page_node] = model::encode_index(0);
-    s[v.actor[0].gigantic_pfn] = 4 + 1;
+    Values s = scanning(seed, Step::G2, 0, 4);
     Values want = s;
     want[v.isolated[2]] = want[v.isolated[3]] = 1;
     want[v.actor[0].pc] = pc(seed, Step::G3);
@@ -311,9 +323,7 @@ TEST_F(GiganticSteps, G2IsolatesThePageblocks) {
 }
 
 TEST_F(GiganticSteps, G2IsBusyOnAnIsolatedBlockOrAnUnmovablePage) {
-    Values s = at(seed, Step::G2);
-    s[v.actor[0].page_node] = model::encode_index(0);
-    s[v.actor[0].gigantic_pfn] = 4 + 1;
+    Values s = scanning(seed, Step::G2, 0, 4);
     Values busy = s;
     busy[v.actor[0].gigantic_pfn] = 8 + 1;  // pfn += nr_pages
     busy[v.actor[0].pc] = pc(seed, Step::G1);
@@ -331,9 +341,7 @@ TEST_F(GiganticSteps, G2IsBusyOnAnIsolatedBlockOrAnUnmovablePage) {
     }
     // A huge page counts as movable: isolation goes ahead, test_pages_isolated fails (G3).
     Values huge = s;
-    huge[v.pfn[4]] = st::head_in_use;
-    for (std::uint64_t p = 5; p < 8; ++p)
-        huge[v.pfn[p]] = st::tail;
+    gigantic_page(huge, 4, st::head_in_use);
     EXPECT_EQ(only(seed, huge, 0, Step::G2)[v.actor[0].pc], pc(seed, Step::G3));
 }
 
@@ -349,9 +357,7 @@ TEST_F(GiganticSteps, G2IsBusyOnAReservedPage) {
 }
 
 TEST_F(GiganticSteps, G3TakesTheRangeAndUndoesTheIsolation) {
-    Values s = at(seed, Step::G3);
-    s[v.actor[0].page_node] = model::encode_index(0);
-    s[v.actor[0].gigantic_pfn] = 4 + 1;
+    Values s = scanning(seed, Step::G3, 0, 4);
     s[v.isolated[2]] = s[v.isolated[3]] = 1;
     Values want = s;
     want[v.isolated[2]] = want[v.isolated[3]] = 0;
@@ -364,9 +370,7 @@ TEST_F(GiganticSteps, G3TakesTheRangeAndUndoesTheIsolation) {
     EXPECT_EQ(out[0].transition.events & model::event::pfn_reused, 0);
     // A pfn that is not free: -EBUSY, the isolation undone, the scan goes on.
     Values huge = s;
-    huge[v.pfn[4]] = st::head_free;
-    for (std::uint64_t p = 5; p < 8; ++p)
-        huge[v.pfn[p]] = st::tail;
+    gigantic_page(huge, 4, st::head_free);
     Values busy = huge;
     busy[v.isolated[2]] = busy[v.isolated[3]] = 0;
     busy[v.actor[0].gigantic_pfn] = 8 + 1;
@@ -375,15 +379,11 @@ TEST_F(GiganticSteps, G3TakesTheRangeAndUndoesTheIsolation) {
 }
 
 TEST_F(GiganticSteps, G4CountsThePageOnTheScannedNode) {
-    Values s = at(seed, Step::G4);
-    s[v.actor[0].page_node] = model::encode_index(0);
-    s[v.actor[0].gigantic_pfn] = 4 + 1;
+    Values s = scanning(seed, Step::G4, 0, 4);
     for (std::uint64_t p = 4; p < 8; ++p)
         s[v.pfn[p]] = st::taken;
     Values want = s;
-    want[v.pfn[4]] = st::head_in_use;
-    for (std::uint64_t p = 5; p < 8; ++p)
-        want[v.pfn[p]] = st::tail;
+    gigantic_page(want, 4, st::head_in_use);
     want[v.nr_huge_pages] = 1;
     want[v.nr_huge_pages_node[0]] = 1;  // node 0 scanned; the head is node 1's
     want[v.actor[0].pc] = pc(seed, Step::G5);
@@ -395,9 +395,7 @@ TEST_F(GiganticSteps, G5EnqueuesOnTheHeadsNodeOrFreesASurplusPage) {
     s[v.actor[0].page_node] = model::encode_index(0);
     s[v.actor[0].gigantic_tries] = 1;
     s[v.actor[0].gigantic_pfn] = 4 + 1;
-    s[v.pfn[4]] = st::head_in_use;
-    for (std::uint64_t p = 5; p < 8; ++p)
-        s[v.pfn[p]] = st::tail;
+    gigantic_page(s, 4, st::head_in_use);
     s[v.nr_huge_pages] = s[v.nr_huge_pages_node[0]] = 1;
     Values want = s;
     want[v.pfn[4]] = st::head_free;
@@ -677,25 +675,7 @@ TEST(GiganticScenarios, StateCounts) {
 }
 
 TEST(GiganticScenarios, NodeCounterDriftEndsTheSearchAsUnbounded) {
-    // Node 0 scans [8, 12), three pfns of node 1: counted on node 0, freed from node 1, again
-    // and again while the two writers' shared tmp makes one grow and the other shrink.
-    const model::HugetlbModel m(test::scenario(R"toml(
-nodes = 2
-overcommit = 0
-[gigantic]
-order = 2
-max_order = 2
-pageblock_order = 0
-memory = [[0, 6, 7], [0, 11, 16], [1, 1, 5], [1, 8, 11]]
-[[actor]]
-name = "A"
-home = 0
-script = ["RESIZE(2)"]
-[[actor]]
-name = "B"
-home = 0
-script = ["RESIZE(2)"]
-)toml"));
+    const model::HugetlbModel m(model::load_scenario("gigantic-drift"));
     const properties::Checker p9(m, properties::bit(P9));
     explorer::BreadthFirstSearch search(m, p9, explorer::Options{});
     EXPECT_EQ(search.run(), explorer::Status::unbounded);

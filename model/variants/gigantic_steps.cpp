@@ -1,5 +1,6 @@
 #include "model/variants/gigantic_steps.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "model/gigantic.hpp"
