@@ -39,8 +39,9 @@ TEST(Scenario, ParsesEveryField) {
 
 TEST(Scenario, EveryEmbeddedScenarioLoadsByName) {
     const std::vector<std::string> names = {
-        "surplus-race", "sysctl-race", "bench-small", "bench-medium",        "bench-large",
-        "bench-xl",     "bench-2xl",   "bench-4xl",   "gigantic-interleave", "gigantic-contention"};
+        "surplus-race",  "sysctl-race", "bench-small", "bench-medium",        "bench-large",
+        "bench-xl",      "bench-2xl",   "bench-4xl",   "gigantic-interleave", "gigantic-contention",
+        "gigantic-drift"};
     std::size_t rm_scenarios = 0;
     for (const model::EmbeddedScenario& e : model::embedded_scenarios())
         rm_scenarios += !e.name.starts_with("history/");
