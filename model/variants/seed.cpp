@@ -9,6 +9,7 @@
 #include "model/variants/gigantic_steps.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
+#include "model/variants/step_table.hpp"
 
 namespace hugecheck::model::variants {
 
@@ -58,16 +59,6 @@ void B3(StepCtx& c) {
     c.complete();
     c.emit();
 }
-
-constexpr OpSet kFault = op_bit(OpKind::fault);
-constexpr OpSet kUnmap = op_bit(OpKind::unmap);
-constexpr OpSet kResize = op_bit(OpKind::resize);
-constexpr OpSet kNode = op_bit(OpKind::resize_node);
-constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
-constexpr OpSet kAlloc = op_bit(OpKind::alloc);
-constexpr OpSet kFree = op_bit(OpKind::free);
-constexpr std::uint8_t kLocked = lock::hugetlb;
-constexpr std::uint8_t kZone = lock::zone;
 
 }  // namespace
 

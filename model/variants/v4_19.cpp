@@ -14,6 +14,7 @@
 #include "model/kernel.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
+#include "model/variants/step_table.hpp"
 
 namespace hugecheck::model::variants {
 
@@ -40,13 +41,6 @@ void O1(StepCtx& c) {
     c.complete();
     c.emit();
 }
-
-constexpr OpSet kFault = op_bit(OpKind::fault);
-constexpr OpSet kUnmap = op_bit(OpKind::unmap);
-constexpr OpSet kResize = op_bit(OpKind::resize);
-constexpr OpSet kNode = op_bit(OpKind::resize_node);
-constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
-constexpr std::uint8_t kLocked = lock::hugetlb;
 
 }  // namespace
 

@@ -11,16 +11,9 @@
 // different lock sections (fixed in 2025).
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
+#include "model/variants/step_table.hpp"
 
 namespace hugecheck::model::variants {
-
-namespace {
-constexpr OpSet kFault = op_bit(OpKind::fault);
-constexpr OpSet kUnmap = op_bit(OpKind::unmap);
-constexpr OpSet kResize = kResizeOps;
-constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
-constexpr std::uint8_t kLocked = lock::hugetlb;
-}  // namespace
 
 const Variant& v5_4() {
     static const Variant v(
@@ -49,24 +42,24 @@ const Variant& v5_4() {
             {Step::U1, kUnmap, kLocked, "__free_huge_page", "hugetlb.c:1284-1336",
              "free the owned page: to buddy if its node has surplus, else to the free list",
              shared::U1_free_huge_page},
-            {Step::R1, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:2484-2547,2565-2590",
+            {Step::R1, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:2484-2547,2565-2590",
              "count = v (private table copy) or v + nr - nr_node[nid]; convert; grow; shrink",
              shared::R1_private_table},
-            {Step::R4, kResize, 0, "alloc_pool_huge_page", "hugetlb.c:1554-1572",
+            {Step::R4, kResizeOps, 0, "alloc_pool_huge_page", "hugetlb.c:1554-1572",
              "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
              shared::R4},
-            {Step::R5, kResize, kLocked, "prep_new_huge_page", "hugetlb.c:1395-1405",
+            {Step::R5, kResizeOps, kLocked, "prep_new_huge_page", "hugetlb.c:1395-1405",
              "nr++, nr_huge_pages_node[n]++", shared::R5},
-            {Step::R5b, kResize, kLocked, "__free_huge_page", "hugetlb.c:1571 (1284-1336)",
+            {Step::R5b, kResizeOps, kLocked, "__free_huge_page", "hugetlb.c:1571 (1284-1336)",
              "put_page of the new page: to buddy if its node has surplus, else enqueue",
              shared::R5b},
-            {Step::R6, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:2551-2557",
+            {Step::R6, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:2551-2557",
              "relock after a successful allocation: grow check again, or shrink",
              shared::R6_under_lock},
-            {Step::R6f, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:2551-2553,2587-2589",
+            {Step::R6f, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:2551-2553,2587-2589",
              "relock after a failed allocation: out: max_huge_pages = persistent",
              shared::R6f_under_lock},
-            {Step::R7, kResize, kLocked, "cond_resched_lock", "hugetlb.c:2581",
+            {Step::R7, kResizeOps, kLocked, "cond_resched_lock", "hugetlb.c:2581",
              "relock inside cond_resched_lock: continue the shrink loop", shared::R7_under_lock},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:3187-3213",
              "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value},

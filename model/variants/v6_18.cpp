@@ -16,6 +16,7 @@
 #include "model/kernel.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
+#include "model/variants/step_table.hpp"
 
 namespace hugecheck::model::variants {
 
@@ -148,12 +149,6 @@ void RS(StepCtx& c) {
     c.emit();
 }
 
-constexpr OpSet kFault = op_bit(OpKind::fault);
-constexpr OpSet kUnmap = op_bit(OpKind::unmap);
-constexpr OpSet kResize = kResizeOps;
-constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
-constexpr std::uint8_t kLocked = lock::hugetlb;
-
 }  // namespace
 
 const Variant& v6_18() {
@@ -185,26 +180,26 @@ const Variant& v6_18() {
              shared::U1_free_huge_folio},
             {Step::U2, kUnmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1879 (1697)",
              "the page back to buddy, lock dropped", shared::U2},
-            {Step::R1, kResize, lock::resize | kLocked, "set_max_huge_pages",
+            {Step::R1, kResizeOps, lock::resize | kLocked, "set_max_huge_pages",
              "hugetlb.c:3841-3864,3886-3905,3961-3985",
              "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1},
-            {Step::R4, kResize, 0, "alloc_pool_huge_folio", "hugetlb.c:3912-3922 (2031-2049)",
+            {Step::R4, kResizeOps, 0, "alloc_pool_huge_folio", "hugetlb.c:3912-3922 (2031-2049)",
              "allocate a folio of an allowed node (cursor order), onto page_list", R4},
-            {Step::R6, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3931,3905",
+            {Step::R6, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3931,3905",
              "relock: allocate again, or unlock and add the batch", R6},
-            {Step::RA, kResize, kLocked, "prep_and_add_allocated_folios",
+            {Step::RA, kResizeOps, kLocked, "prep_and_add_allocated_folios",
              "hugetlb.c:3935-3938 (2009-2025)",
              "account and enqueue every allocated folio in one lock section", RA},
-            {Step::RAf, kResize, kLocked, "prep_and_add_allocated_folios",
+            {Step::RAf, kResizeOps, kLocked, "prep_and_add_allocated_folios",
              "hugetlb.c:3915-3918 (2009-2025)",
              "after a failed allocation: add the batch, then out", RAf},
-            {Step::RS, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3938,3961-3985",
+            {Step::RS, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3938,3961-3985",
              "relock after the batch: collect pages to free", RS},
-            {Step::R6f, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3917,3996-3999",
+            {Step::R6f, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3917,3996-3999",
              "out: max_huge_pages = persistent, unlock both", shared::R6f_release},
-            {Step::R8, kResize, 0, "update_and_free_pages_bulk", "hugetlb.c:3988 (1767-1806)",
+            {Step::R8, kResizeOps, 0, "update_and_free_pages_bulk", "hugetlb.c:3988 (1767-1806)",
              "one collected page back to buddy, lock dropped", shared::R8},
-            {Step::R9, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3990-3999",
+            {Step::R9, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3990-3999",
              "relock: mark pages surplus; out: max_huge_pages = persistent; unlock both",
              shared::R9},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:5152-5180",

@@ -17,6 +17,7 @@
 #include "model/kernel.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
+#include "model/variants/step_table.hpp"
 
 namespace hugecheck::model::variants {
 
@@ -86,12 +87,6 @@ void R5c(StepCtx& c) {
     c.emit();
 }
 
-constexpr OpSet kFault = op_bit(OpKind::fault);
-constexpr OpSet kUnmap = op_bit(OpKind::unmap);
-constexpr OpSet kResize = kResizeOps;
-constexpr OpSet kOvercommit = op_bit(OpKind::overcommit);
-constexpr std::uint8_t kLocked = lock::hugetlb;
-
 }  // namespace
 
 const Variant& v6_6() {
@@ -126,26 +121,26 @@ const Variant& v6_6() {
              shared::U1_free_huge_folio},
             {Step::U2, kUnmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
              "the page back to buddy, lock dropped", shared::U2},
-            {Step::R1, kResize, lock::resize | kLocked, "set_max_huge_pages",
+            {Step::R1, kResizeOps, lock::resize | kLocked, "set_max_huge_pages",
              "hugetlb.c:3481-3497,3525-3538,3565-3590",
              "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1},
-            {Step::R4, kResize, 0, "alloc_pool_huge_page", "hugetlb.c:2235-2252",
+            {Step::R4, kResizeOps, 0, "alloc_pool_huge_page", "hugetlb.c:2235-2252",
              "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
              shared::R4},
-            {Step::R5, kResize, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
+            {Step::R5, kResizeOps, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
              "nr++, nr_huge_pages_node[n]++", shared::R5},
-            {Step::R5b, kResize, kLocked, "free_huge_folio", "hugetlb.c:2246 (1894-1958)",
+            {Step::R5b, kResizeOps, kLocked, "free_huge_folio", "hugetlb.c:2246 (1894-1958)",
              "the new folio: a surplus node's is removed (R5c), any other enqueued", R5b},
-            {Step::R5c, kResize, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
+            {Step::R5c, kResizeOps, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
              "the removed folio back to buddy, lock dropped", R5c},
-            {Step::R6, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3558",
+            {Step::R6, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3558",
              "relock after a successful allocation: grow check again, or collect", R6},
-            {Step::R6f, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3553,3599-3602",
+            {Step::R6f, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3553,3599-3602",
              "relock after a failed allocation: out: max_huge_pages = persistent, unlock both",
              shared::R6f_release},
-            {Step::R8, kResize, 0, "update_and_free_pages_bulk", "hugetlb.c:3591 (1871-1882)",
+            {Step::R8, kResizeOps, 0, "update_and_free_pages_bulk", "hugetlb.c:3591 (1871-1882)",
              "one collected page back to buddy, lock dropped", shared::R8},
-            {Step::R9, kResize, kLocked, "set_max_huge_pages", "hugetlb.c:3593-3602",
+            {Step::R9, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3593-3602",
              "relock: mark pages surplus; out: max_huge_pages = persistent; unlock both",
              shared::R9},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:4640-4667",
