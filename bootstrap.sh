@@ -27,6 +27,7 @@ packages=(
   libgtest-dev libgmock-dev # tests
   librapidcheck-dev         # property-based tests (with its GoogleTest glue)
   libbenchmark-dev          # bench/
+  spin rumur                # peers for the count cross-check and the benchmark (docs/peers.md)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -73,22 +73,48 @@ void BM_VisitedInsert(benchmark::State& st) {
     const Sample s = sample(m, 1000000);
     for (auto _ : st) {
         explorer::StateStore store(s.bytes);
-        explorer::VisitedSet set(store);
-        for (std::size_t i = 0; i < s.count(); ++i)
-            benchmark::DoNotOptimize(set.insert(s.state(i), 0));
-        for (std::size_t i = 0; i < s.count(); ++i)
-            benchmark::DoNotOptimize(set.insert(s.state(i), 0));
+        explorer::VisitedSet set(store, 1);
+        auto append = [&](const std::byte* x) { return store.append(x, 0); };
+        explorer::StateIndex index = 0;
+        for (int round = 0; round < 2; ++round)
+            for (std::size_t i = 0; i < s.count(); ++i)
+                benchmark::DoNotOptimize(set.insert_settled(
+                    s.state(i), explorer::hash_state(s.state(i), s.bytes), append, index));
     }
     st.counters["inserts/s"] = benchmark::Counter(
         static_cast<double>(st.iterations() * 2 * s.count()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(BM_VisitedInsert)->Unit(benchmark::kMillisecond);
 
+// The concurrent insert of a level's states (pending, then found again), on one thread:
+// what the compare-and-swap and the pending lists cost over the sequential insert above.
+void BM_VisitedInsertPending(benchmark::State& st) {
+    const model::HugetlbModel m(model::load_scenario("bench-xl"));
+    const Sample s = sample(m, 1000000);
+    for (auto _ : st) {
+        explorer::StateStore store(s.bytes);
+        explorer::VisitedSet set(store, 1);
+        for (int round = 0; round < 2; ++round)
+            for (std::size_t i = 0; i < s.count(); ++i) {
+                if (set.wants_growth(1)) set.grow();
+                benchmark::DoNotOptimize(set.insert_pending(
+                    0, s.state(i), explorer::hash_state(s.state(i), s.bytes), i));
+            }
+        set.clear_pending();
+    }
+    st.counters["inserts/s"] = benchmark::Counter(
+        static_cast<double>(st.iterations() * 2 * s.count()), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_VisitedInsertPending)->Unit(benchmark::kMillisecond);
+
+// Whole explorations; the argument is the thread count.
 void BM_Explore(benchmark::State& st, const char* scenario) {
     const model::HugetlbModel m(model::load_scenario(scenario));
     explorer::Stats stats;
+    explorer::Options o;
+    o.threads = static_cast<unsigned>(st.range(0));
     for (auto _ : st) {
-        explorer::BreadthFirstSearch search(m, explorer::NoProperties{}, explorer::Options{});
+        explorer::BreadthFirstSearch search(m, explorer::NoProperties{}, o);
         search.run();
         stats = search.stats();
     }
@@ -97,8 +123,17 @@ void BM_Explore(benchmark::State& st, const char* scenario) {
         static_cast<double>(stats.states * st.iterations()), benchmark::Counter::kIsRate);
     st.counters["bytes/state"] = stats.bytes_per_state();
 }
-BENCHMARK_CAPTURE(BM_Explore, bench_large, "bench-large")->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_Explore, bench_xl, "bench-xl")->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK_CAPTURE(BM_Explore, bench_large, "bench-large")
+    ->Unit(benchmark::kMillisecond)
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Explore, bench_xl, "bench-xl")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime();
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "cli/export.hpp"
 #include "cli/matrix.hpp"
 #include "cli/pfn_scenario.hpp"
 #include "cli/step_tables.hpp"
@@ -56,6 +57,7 @@ struct CheckOptions {
     bool keep_going = false;
     bool no_properties = false;
     std::string max_states, time_limit, max_memory;
+    std::string threads;  // --threads; empty: one per core
     std::string trace_json;
     bool quiet = false;
 };
@@ -90,6 +92,13 @@ std::uint64_t parse_count(const std::string& text, const std::string& option) {
     return static_cast<std::uint64_t>(
         parse_quantity(text, option, {{"", 1}, {"k", 1e3}, {"K", 1e3}, {"M", 1e6}, {"G", 1e9}}, 1,
                        4e9, "a state count between 1 and 4e9 (e.g. 1000000, 5M)"));
+}
+
+// --threads: 1..64 (the visited set's limit); empty means one per core.
+unsigned parse_threads(const std::string& text) {
+    if (text.empty()) return std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<unsigned>(
+        parse_quantity(text, "--threads", {{"", 1}}, 1, 64, "a thread count between 1 and 64"));
 }
 
 double parse_seconds(const std::string& text, const std::string& option) {
@@ -153,6 +162,7 @@ int run_check(const CheckOptions& o) {
         options.time_limit_seconds = parse_seconds(o.time_limit, "--time-limit");
     if (!o.max_memory.empty())
         options.max_memory_bytes = parse_memory(o.max_memory, "--max-memory");
+    options.threads = parse_threads(o.threads);
     options.interrupt = &g_interrupted;
     std::optional<std::ofstream> json_out;
     if (!o.trace_json.empty()) {
@@ -167,7 +177,8 @@ int run_check(const CheckOptions& o) {
               << (sc.nodes == 1 ? " node, " : " nodes, ") << sc.actors.size() << " actors\n";
     std::cout << "properties: "
               << (selected ? properties::format_property_set(selected) : std::string("none"))
-              << "; breadth-first search"
+              << "; breadth-first search on " << options.threads
+              << (options.threads == 1 ? " thread" : " threads")
               << (selected == 0  ? ", counting states"
                   : o.keep_going ? ", keep going"
                                  : ", stop at the first violation")
@@ -501,6 +512,8 @@ int main(int argc, char** argv) {
     check_cmd->add_option(
         "--max-memory", check.max_memory,
         "bound the state store and visited set (MiB, or 512M, 2G); exit 3 if hit");
+    check_cmd->add_option("--threads,-j", check.threads,
+                          "worker threads (default: one per core); results do not depend on it");
     check_cmd->add_option("--trace-json", check.trace_json,
                           "also write the traces as JSON to this file (docs/trace-json.md)");
     check_cmd->add_flag("--quiet,-q", check.quiet, "no progress line on stderr");
@@ -554,6 +567,8 @@ int main(int argc, char** argv) {
         "whose code has the bug); 1 a cell disagrees (marked '!'); 2 usage error; 3 a cell ran "
         "out of budget.");
 
+    const std::unique_ptr<cli::ExportOptions> export_options = cli::add_export_command(app);
+
     // `hugecheck --scenario x ...` means `hugecheck check --scenario x ...`.
     std::vector<std::string> args(argv + 1, argv + argc);
     const bool bare = args.empty();
@@ -578,6 +593,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("matrix")) return run_matrix(matrix);
         if (app.got_subcommand("prove")) return run_prove(prove);
         if (app.got_subcommand("steps")) return run_steps(steps_variant, steps_markdown);
+        if (app.got_subcommand("export")) return cli::run_export(*export_options);
         if (bare) check.keep_going = true;
         return run_check(check);
     } catch (const InputError& e) {

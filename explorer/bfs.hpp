@@ -1,10 +1,15 @@
-// Breadth-first search over packed states (see docs/internals-explorer.md).
+// Breadth-first search over packed states, level by level, on any number of threads (see
+// docs/internals-explorer.md).
 //
-// The store appends states in discovery order, which in BFS is level order, so the store
-// doubles as the queue: expanding state i means generating its successors and appending
-// the new ones. Levels are ranges of indices; a state's depth is its level. Because every
-// state of level d is checked before any of level d + 1, the first violation recorded for a
-// property is one with a shortest trace, and the parent indices give that trace.
+// The store holds states in discovery order, which in BFS is level order, so the store
+// doubles as the queue: level d is a range of indices, and expanding it produces level
+// d + 1. Threads take blocks of the level and insert successors into a lock-free visited
+// set, where new states wait as "pending"; when the level is done they are numbered in
+// the order a sequential search would have found them (by the first edge that reached
+// them) and appended. So indices, parents, counts, verdicts and traces are the same for
+// every thread count. Every state of level d is checked before any of level d + 1, and
+// among the violations of a level the first in that sequential order is kept, so the
+// trace recorded for a property is a shortest one.
 #pragma once
 
 #include <sys/resource.h>
@@ -13,9 +18,12 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "explorer/state_store.hpp"
@@ -54,6 +62,7 @@ struct Options {
     std::uint64_t max_memory_bytes = 0;  // bound on the store and visited set; 0: none
     const std::atomic<bool>* interrupt = nullptr;  // set asynchronously to stop
     double progress_interval_seconds = 1.0;
+    unsigned threads = 1;  // worker threads; the results do not depend on it
 };
 
 struct Stats {
@@ -62,7 +71,7 @@ struct Stats {
     std::uint32_t depth = 0;        // largest level reached (initial state: 0)
     std::uint64_t expanded = 0;     // states whose successors were generated
     double seconds = 0;
-    std::uint64_t storage_bytes = 0;  // store + visited set, as allocated
+    std::uint64_t storage_bytes = 0;  // store + visited set (+ pending lists), as allocated
     std::uint64_t used_bytes = 0;     // store + visited set, without the last chunk's slack
     std::uint64_t peak_rss_bytes = 0;
     double states_per_second() const { return seconds > 0 ? states / seconds : 0; }
@@ -101,9 +110,9 @@ class BreadthFirstSearch {
     BreadthFirstSearch(const Sys& sys, Hooks hooks, Options options)
         : sys_(sys),
           hooks_(std::move(hooks)),
-          options_(options),
+          options_(normalised(options)),
           store_(sys.state_bytes()),
-          visited_(store_) {}
+          visited_(store_, options_.threads, options_.threads > 1 ? kConcurrentTableLog2 : 10) {}
     BreadthFirstSearch(const Sys&& sys, Hooks hooks, Options options) = delete;
 
     void on_progress(ProgressFn fn) { progress_ = std::move(fn); }
@@ -111,27 +120,30 @@ class BreadthFirstSearch {
     Status run() {
         start_ = Clock::now();
         last_progress_ = start_;
-        typename Sys::Context ctx = sys_.make_context();
-        const std::size_t bytes = sys_.state_bytes();
-        std::vector<std::byte> initial(bytes + kStateSlack);
+        workers_.clear();
+        for (unsigned t = 0; t < options_.threads; ++t)
+            workers_.push_back(std::make_unique<Worker>(sys_));
+        std::vector<std::byte> initial(sys_.state_bytes() + kStateSlack);
         sys_.initial_state(initial.data());
-        visited_.insert(initial.data(), kNoParent);
+        StateIndex first = 0;
+        visited_.insert_settled(
+            initial.data(), hash_state(initial.data(), sys_.state_bytes()),
+            [&](const std::byte* s) { return store_.append(s, kNoParent); }, first);
         level_starts_ = {0};
-        record(hooks_.state_violations(store_.state(0)), Where::state, 0, nullptr, nullptr);
-        status_ = stopping() ? Status::stopped_at_violation : Status::complete;
-
-        std::uint64_t level_end = store_.size();
-        for (std::uint64_t i = 0; i < store_.size() && status_ == Status::complete; ++i) {
-            if (i == level_end) {  // level d is done: the next one starts here
-                level_starts_.push_back(i);
-                level_end = store_.size();
-            }
-            expand(ctx, static_cast<StateIndex>(i));
-            ++stats_.expanded;
-            if (status_ == Status::complete) status_ = check_budgets();
+        status_ = Status::complete;
+        if (hooks_.selected()) {
+            Candidates found;
+            add_state_candidate(found, hooks_.state_violations(store_.state(0)), 0, Event{0, 0});
+            adopt(found, Event{}, false);
+            if (stopping()) status_ = Status::stopped_at_violation;
         }
-        // Stopped inside a level: the states after level_end form the next, unexpanded one.
-        if (level_end < store_.size()) level_starts_.push_back(level_end);
+        while (status_ == Status::complete) {
+            const std::uint64_t lo = level_starts_.back(), hi = store_.size();
+            if (lo == hi) break;
+            expand_level(lo, hi);
+            if (store_.size() == hi) break;  // no new state: the search is over
+            level_starts_.push_back(hi);
+        }
         finish_stats();
         return status_;
     }
@@ -160,61 +172,330 @@ class BreadthFirstSearch {
     }
 
   private:
-    void expand(typename Sys::Context& ctx, StateIndex i) {
-        const std::byte* s = store_.state(i);
-        std::uint64_t edges = 0;
-        const bool check_edges = hooks_.selected() != 0;
-        sys_.for_each_successor(ctx, s, [&](const std::byte* succ, const Label& label) {
-            ++edges;
-            if (status_ != Status::complete) return;  // stopping: count, store nothing
-            if (check_edges) {
-                const PropertyMask bad = hooks_.transition_violations(s, succ, label);
-                if (bad) record(bad, Where::transition, i, &label, succ);
+    static constexpr std::uint64_t kBlock = 64;  // states a thread takes from the level at once
+    // With threads, the table starts large enough for every thread's block of inserts in
+    // flight (see work()); one thread grows it before any insert that would overfill it.
+    static constexpr unsigned kConcurrentTableLog2 = 17;
+
+    // Where an event happens in the order of a sequential search: expanding state `at >>
+    // 32`, at its edge `at & 0xffffffff` (a dead end or an unbounded state: after every
+    // edge), and within one edge the transition's check before the new state's.
+    enum Kind : std::uint8_t { transition = 0, new_state = 1, unbounded = 2, deadend = 3 };
+    struct Event {
+        std::uint64_t at = 0;
+        std::uint8_t kind = 0;
+        auto operator<=>(const Event&) const = default;
+    };
+    static constexpr std::uint32_t kAfterEdges = 0xffffffffu;
+
+    struct Candidate {
+        Event event;
+        Violation<Label> v;
+    };
+    // The first violation of each property an expansion pass found (a worker takes its
+    // blocks in increasing order, so its first is its smallest).
+    struct Candidates {
+        PropertyMask mask = 0;
+        std::vector<Candidate> list;
+    };
+
+    struct Worker {
+        explicit Worker(const Sys& sys) : ctx(sys.make_context()) {}
+        typename Sys::Context ctx;
+        std::atomic<std::uint64_t> transitions{0}, expanded{0};
+        Candidates found;
+        bool unbounded = false;
+        Event unbounded_at;
+        std::string unbounded_reason;
+    };
+
+    static Options normalised(Options o) {
+        o.threads = std::clamp(o.threads, 1u, VisitedSet::kMaxThreads);
+        return o;
+    }
+
+    // --- one level ------------------------------------------------------------------------
+    void expand_level(std::uint64_t lo, std::uint64_t hi) {
+        next_block_.store(lo, std::memory_order_relaxed);
+        stop_.store(false, std::memory_order_relaxed);
+        stop_status_ = Status::complete;
+        for (auto& w : workers_) {
+            w->found = {};
+            w->unbounded = false;
+        }
+        const bool concurrent = options_.threads > 1;
+        // Rounds: the threads expand blocks until the level is done, a budget stops them,
+        // or the table needs to grow; growing happens here, between rounds.
+        for (;;) {
+            grow_.store(false, std::memory_order_relaxed);
+            run_on_workers([&](unsigned t) { work(*workers_[t], t, hi, concurrent); });
+            if (!grow_.load(std::memory_order_relaxed) || stop_.load(std::memory_order_relaxed))
+                break;
+            visited_.grow(in_flight());
+        }
+
+        Candidates found;
+        if (concurrent) commit_level(lo, found);
+        // Merge the workers' first events: the earliest stop, then the violations before it.
+        Event stop_at{~std::uint64_t{0}, 0xff};
+        bool unbounded_stop = false;
+        for (auto& w : workers_) {
+            for (Candidate& c : w->found.list)
+                found.list.push_back(std::move(c));
+            if (w->unbounded && w->unbounded_at < stop_at) {
+                stop_at = w->unbounded_at;
+                unbounded_reason_ = w->unbounded_reason;
+                unbounded_stop = true;
             }
-            if (store_.size() >= kMaxStates) {
-                status_ = Status::state_limit;
+        }
+        adopt(found, stop_at, unbounded_stop);
+        if (stopping())
+            status_ = Status::stopped_at_violation;
+        else if (unbounded_stop)
+            status_ = Status::unbounded;
+        else if (stop_status_ != Status::complete)
+            status_ = stop_status_;
+    }
+
+    // Runs job(t) for every worker t, thread 0 on the caller's. An exception in any of
+    // them (a broken bound of the model, say) stops the others and is rethrown here.
+    void run_on_workers(const std::function<void(unsigned)>& job) {
+        if (options_.threads == 1) return job(0);
+        std::vector<std::exception_ptr> errors(options_.threads);
+        auto guarded = [&](unsigned t) {
+            try {
+                job(t);
+            } catch (...) {
+                errors[t] = std::current_exception();
+                stop_.store(true, std::memory_order_relaxed);
+            }
+        };
+        {
+            std::vector<std::jthread> threads;
+            for (unsigned t = 1; t < options_.threads; ++t)
+                threads.emplace_back(guarded, t);
+            guarded(0);
+        }
+        for (auto& e : errors)
+            if (e) std::rethrow_exception(e);
+    }
+
+    void work(Worker& w, unsigned t, std::uint64_t hi, bool concurrent) {
+        for (;;) {
+            if (stop_.load(std::memory_order_relaxed) || grow_.load(std::memory_order_relaxed))
+                return;
+            if (concurrent) {
+                // Every thread may insert a block's worth of successors before it looks
+                // again: keep room for them all, or grow first.
+                if (visited_.wants_growth(in_flight()) || !visited_.has_room(in_flight())) {
+                    grow_.store(true, std::memory_order_relaxed);
+                    return;
+                }
+            }
+            const std::uint64_t b = next_block_.fetch_add(kBlock, std::memory_order_relaxed);
+            if (b >= hi) return;
+            const std::uint64_t e = std::min(b + kBlock, hi);
+            for (std::uint64_t i = b; i < e; ++i) {
+                expand(w, t, static_cast<StateIndex>(i), concurrent);
+                w.expanded.fetch_add(1, std::memory_order_relaxed);
+                // Budgets are thread 0's to check, after each of its states; a stop ends
+                // every thread's block at once.
+                if (t == 0) {
+                    const Status s = check_budgets();
+                    if (s != Status::complete) {
+                        stop_status_ = s;
+                        stop_.store(true, std::memory_order_relaxed);
+                    }
+                }
+                if (stop_.load(std::memory_order_relaxed)) return;
+            }
+        }
+    }
+
+    void expand(Worker& w, unsigned t, StateIndex i, bool concurrent) {
+        const std::byte* s = store_.state(i);
+        const std::size_t bytes = sys_.state_bytes();
+        const bool check = hooks_.selected() != 0;
+        std::uint32_t edge = 0;
+        sys_.for_each_successor(w.ctx, s, [&](const std::byte* succ, const Label& label) {
+            const std::uint32_t e = edge++;
+            const std::uint64_t at = (std::uint64_t{i} << 32) | e;
+            if (check) {
+                const PropertyMask bad = hooks_.transition_violations(s, succ, label) & ~violated_;
+                if (bad & ~w.found.mask)
+                    add_candidate(w.found, bad, Event{at, transition}, Where::transition, i, &label,
+                                  succ);
+            }
+            const std::uint64_t h = hash_state(succ, bytes);
+            if (concurrent) {
+                if (visited_.insert_pending(t, succ, h, at) == VisitedSet::Outcome::full)
+                    throw std::logic_error("visited set: no room for a level's new states");
                 return;
             }
-            const auto found = visited_.insert(succ, i);
-            if (found.inserted && check_edges)
-                record(hooks_.state_violations(succ), Where::state, found.index, nullptr, nullptr);
-            if (stopping()) status_ = Status::stopped_at_violation;
+            if (store_.size() >= kMaxStates) {
+                stop_status_ = Status::state_limit;
+                stop_.store(true, std::memory_order_relaxed);
+                return;
+            }
+            StateIndex index = 0;
+            const auto outcome = visited_.insert_settled(
+                succ, h, [&](const std::byte* n) { return store_.append(n, i); }, index);
+            if (outcome == VisitedSet::Outcome::added && check)
+                add_state_candidate(w.found, hooks_.state_violations(succ), index,
+                                    Event{at, new_state});
         });
-        stats_.transitions += edges;
-        if constexpr (requires { sys_.unrepresentable(ctx); }) {
-            const std::string_view why = sys_.unrepresentable(ctx);
-            if (!why.empty() && status_ == Status::complete) {
-                status_ = Status::unbounded;
-                unbounded_reason_ = std::string(why);
+        w.transitions.fetch_add(edge, std::memory_order_relaxed);
+        if (edge > max_degree_.load(std::memory_order_relaxed)) raise_max_degree(edge);
+        bool unrepresentable = false;
+        if constexpr (requires { sys_.unrepresentable(w.ctx); }) {
+            const std::string_view why = sys_.unrepresentable(w.ctx);
+            if (!why.empty()) {
+                unrepresentable = true;
+                if (!w.unbounded) {
+                    w.unbounded = true;
+                    w.unbounded_at = Event{(std::uint64_t{i} << 32) | kAfterEdges, unbounded};
+                    w.unbounded_reason = std::string(why);
+                }
             }
         }
-        if (edges == 0 && check_edges && status_ == Status::complete)
-            record(hooks_.deadend_violations(s), Where::deadend, i, nullptr, nullptr);
-        if (stopping() && status_ == Status::complete) status_ = Status::stopped_at_violation;
+        if (edge == 0 && check && !unrepresentable) {
+            const PropertyMask bad = hooks_.deadend_violations(s) & ~violated_;
+            if (bad & ~w.found.mask)
+                add_candidate(w.found, bad, Event{(std::uint64_t{i} << 32) | kAfterEdges, deadend},
+                              Where::deadend, i, nullptr, nullptr);
+        }
     }
 
-    // Keeps the first violation of each property: in BFS order that is a shortest one.
-    void record(PropertyMask bad, Where where, StateIndex i, const Label* label,
-                const std::byte* successor) {
+    std::uint64_t in_flight() const {
+        return std::uint64_t{options_.threads} * kBlock *
+               max_degree_.load(std::memory_order_relaxed);
+    }
+
+    void raise_max_degree(std::uint64_t d) {
+        std::uint64_t cur = max_degree_.load(std::memory_order_relaxed);
+        while (d > cur && !max_degree_.compare_exchange_weak(cur, d, std::memory_order_relaxed))
+            ;
+    }
+
+    // Numbers the level's pending states in the order a sequential search appends them (by
+    // their first edge: parent index, then edge number), appends them to the store, and
+    // checks the new states' properties.
+    void commit_level(std::uint64_t lo, Candidates& found) {
+        const std::uint64_t n = visited_.pending_count();
+        const std::uint64_t parents = next_block_.load() - lo;
+        const std::uint64_t width = std::min<std::uint64_t>(parents, store_.size() - lo);
+        offsets_.assign(width + 1, 0);
+        const unsigned lists = visited_.threads();
+        for (unsigned t = 0; t < lists; ++t)
+            for (std::uint64_t p = 0; p < visited_.pending_size(t); ++p)
+                ++offsets_[(visited_.pending_key(t, p) >> 32) - lo + 1];
+        for (std::uint64_t k = 1; k <= width; ++k)
+            offsets_[k] += offsets_[k - 1];
+        order_.resize(n);
+        for (unsigned t = 0; t < lists; ++t)
+            for (std::uint64_t p = 0; p < visited_.pending_size(t); ++p) {
+                const std::uint64_t key = visited_.pending_key(t, p);
+                order_[offsets_[(key >> 32) - lo]++] = {key, t, static_cast<std::uint32_t>(p)};
+            }
+        // Within one parent, by edge number (a handful of states each).
+        for (std::uint64_t a = 0; a < n;) {
+            std::uint64_t b = a + 1;
+            while (b < n && (order_[b].first >> 32) == (order_[a].first >> 32))
+                ++b;
+            if (b - a > 1)
+                std::sort(order_.begin() + a, order_.begin() + b,
+                          [](const Ref& x, const Ref& y) { return x.first < y.first; });
+            a = b;
+        }
+        const std::uint64_t base = store_.size();
+        const std::uint64_t take = std::min(n, kMaxStates - base);
+        if (take < n) stop_status_ = Status::state_limit;
+        store_.extend(take);
+        // Copy and settle, then check the new states: a slice of the level per thread. Each
+        // slice's first violation of a property is the smallest in it.
+        const bool check = hooks_.selected() != 0;
+        std::vector<Candidates> per(options_.threads);
+        const std::uint64_t slice = (take + options_.threads - 1) / options_.threads;
+        run_on_workers([&](unsigned t) {
+            const std::uint64_t from = std::min(take, t * slice), to = std::min(take, from + slice);
+            for (std::uint64_t k = from; k < to; ++k) {
+                const Ref& r = order_[k];
+                const StateIndex index = static_cast<StateIndex>(base + k);
+                store_.put(index, visited_.pending_state(r.thread, r.p),
+                           static_cast<StateIndex>(r.first >> 32));
+                visited_.settle(r.thread, r.p, index);
+            }
+        });
+        if (!check) {
+            visited_.clear_pending();
+            return;
+        }
+        // The checks read whole 64-bit words, past a state's end into its neighbour's
+        // bytes: only once every state is in place.
+        run_on_workers([&](unsigned t) {
+            const std::uint64_t from = std::min(take, t * slice), to = std::min(take, from + slice);
+            for (std::uint64_t k = from; k < to; ++k) {
+                const StateIndex index = static_cast<StateIndex>(base + k);
+                const PropertyMask bad = hooks_.state_violations(store_.state(index)) & ~violated_;
+                if (bad & ~per[t].mask)
+                    add_state_candidate(per[t], bad, index, Event{order_[k].first, new_state});
+            }
+        });
+        visited_.clear_pending();
+        for (Candidates& c : per)
+            for (Candidate& x : c.list)
+                found.list.push_back(std::move(x));
+    }
+
+    // --- violations -----------------------------------------------------------------------
+    void add_state_candidate(Candidates& c, PropertyMask bad, StateIndex index, Event at) {
         bad &= ~violated_;
+        if (bad & ~c.mask) add_candidate(c, bad, at, Where::state, index, nullptr, nullptr);
+    }
+
+    void add_candidate(Candidates& c, PropertyMask bad, Event at, Where where, StateIndex i,
+                       const Label* label, const std::byte* successor) {
+        bad &= ~c.mask;
         for (unsigned p = 0; bad != 0; ++p, bad >>= 1) {
             if (!(bad & 1)) continue;
-            Violation<Label> v;
-            v.property = p;
-            v.where = where;
-            v.state = i;
-            if (label) v.label = *label;
+            Candidate x;
+            x.event = at;
+            x.v.property = p;
+            x.v.where = where;
+            x.v.state = i;
+            if (label) x.v.label = *label;
             if (successor) {  // with the slack every state buffer carries
-                v.successor.assign(successor, successor + sys_.state_bytes());
-                v.successor.resize(sys_.state_bytes() + kStateSlack);
+                x.v.successor.assign(successor, successor + sys_.state_bytes());
+                x.v.successor.resize(sys_.state_bytes() + kStateSlack);
             }
-            v.trace_length = depth_of_new(i) + (where == Where::transition ? 1 : 0);
-            violations_.push_back(std::move(v));
-            violated_ |= PropertyMask{1} << p;
+            c.list.push_back(std::move(x));
+            c.mask |= PropertyMask{1} << p;
         }
     }
 
-    // Depth of a state that may have been appended in the level being built.
+    // Keeps, per property not violated before, the earliest candidate; without
+    // --keep-going only those at the earliest violating edge (a sequential search stops
+    // there), and never one after the state the system could not represent.
+    void adopt(Candidates& found, Event stop_at, bool has_stop) {
+        auto& list = found.list;
+        std::sort(list.begin(), list.end(), [](const Candidate& a, const Candidate& b) {
+            return a.event != b.event ? a.event < b.event : a.v.property < b.v.property;
+        });
+        std::uint64_t first_at = ~std::uint64_t{0};
+        for (Candidate& c : list) {
+            if (has_stop && !(c.event < stop_at)) break;
+            if (violated_ & (PropertyMask{1} << c.v.property)) continue;
+            if (!options_.keep_going && violated_ != 0 && c.event.at != first_at) break;
+            first_at = c.event.at;
+            c.v.trace_length = c.v.where == Where::state
+                                   ? depth_of_new(c.v.state)
+                                   : depth_of(c.v.state) + (c.v.where == Where::transition);
+            violated_ |= PropertyMask{1} << c.v.property;
+            violations_.push_back(std::move(c.v));
+        }
+    }
+
+    // Depth of a state that may belong to the level just appended.
     std::uint32_t depth_of_new(StateIndex i) const {
         if (i == 0) return 0;
         return depth_of(store_.parent(i)) + 1;
@@ -222,16 +503,31 @@ class BreadthFirstSearch {
 
     bool stopping() const { return violated_ != 0 && !options_.keep_going; }
 
+    // --- budgets and progress (thread 0, between blocks) --------------------------------
+    std::uint64_t states_so_far() const { return store_.size() + visited_.pending_count(); }
+
+    std::uint64_t memory_so_far() const {
+        const std::uint64_t pending = visited_.pending_count();
+        // The pending states are copied into the store when the level ends.
+        const std::uint64_t per_state = sys_.state_bytes() + sizeof(StateIndex);
+        return store_.memory_bytes() + visited_.table_bytes() + visited_.pending_bytes() +
+               pending * per_state;
+    }
+
     Status check_budgets() {
-        if (options_.max_states && store_.size() >= options_.max_states) return Status::state_limit;
+        const std::uint64_t states = states_so_far();
+        if (options_.max_states && states >= options_.max_states) return Status::state_limit;
+        if (states + (std::uint64_t{1} << 24) >= kMaxStates) return Status::state_limit;
         if (options_.max_memory_bytes) {
-            std::uint64_t need = store_.memory_bytes() + visited_.memory_bytes();
-            if (visited_.grows_on_next_insert()) need += visited_.memory_bytes_after_growth();
+            // Growing the table needs the old one and one twice its size.
+            std::uint64_t need = memory_so_far();
+            if (visited_.wants_growth(std::uint64_t{options_.threads} * kBlock))
+                need += visited_.table_bytes_after_growth();
             if (need > options_.max_memory_bytes) return Status::memory_limit;
         }
         if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed))
             return Status::interrupted;
-        if ((stats_.expanded & 1023) == 0) {
+        if ((++budget_calls_ & 1023) == 0) {  // the clock: every 1024 states
             const auto now = Clock::now();
             const double elapsed = std::chrono::duration<double>(now - start_).count();
             if (options_.time_limit_seconds > 0 && elapsed >= options_.time_limit_seconds)
@@ -239,8 +535,20 @@ class BreadthFirstSearch {
             if (progress_ && std::chrono::duration<double>(now - last_progress_).count() >=
                                  options_.progress_interval_seconds) {
                 last_progress_ = now;
-                finish_stats();
-                progress_(stats_, store_.size() - stats_.expanded);
+                Stats s = stats_;
+                s.states = states;
+                s.transitions = 0;
+                s.expanded = 0;
+                for (auto& w : workers_) {
+                    s.transitions += w->transitions.load(std::memory_order_relaxed);
+                    s.expanded += w->expanded.load(std::memory_order_relaxed);
+                }
+                s.depth = static_cast<std::uint32_t>(level_starts_.size());
+                s.seconds = elapsed;
+                s.storage_bytes = memory_so_far();
+                s.used_bytes = s.storage_bytes;
+                s.peak_rss_bytes = peak_rss_bytes();
+                progress_(s, states - s.expanded);
             }
         }
         return Status::complete;
@@ -248,19 +556,39 @@ class BreadthFirstSearch {
 
     void finish_stats() {
         stats_.states = store_.size();
+        stats_.transitions = stats_.expanded = 0;
+        for (auto& w : workers_) {
+            stats_.transitions += w->transitions.load(std::memory_order_relaxed);
+            stats_.expanded += w->expanded.load(std::memory_order_relaxed);
+        }
         stats_.depth = store_.size() ? depth_of_new(static_cast<StateIndex>(store_.size() - 1)) : 0;
         stats_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
-        stats_.storage_bytes = store_.memory_bytes() + visited_.memory_bytes();
-        stats_.used_bytes = store_.used_bytes() + visited_.memory_bytes();
+        stats_.storage_bytes =
+            store_.memory_bytes() + visited_.table_bytes() + visited_.pending_bytes();
+        stats_.used_bytes = store_.used_bytes() + visited_.table_bytes();
         stats_.peak_rss_bytes = peak_rss_bytes();
     }
+
+    struct Ref {  // a pending state: its discovery key, and where it is
+        std::uint64_t first;
+        std::uint32_t thread, p;
+    };
 
     const Sys& sys_;
     const Hooks hooks_;
     Options options_;
     StateStore store_;
     VisitedSet visited_;
+    std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::uint64_t> level_starts_;
+    std::vector<std::uint64_t> offsets_;
+    std::vector<Ref> order_;
+    std::atomic<std::uint64_t> next_block_{0};
+    std::atomic<bool> stop_{false};
+    std::atomic<bool> grow_{false};              // a round ends so that the table can grow
+    std::atomic<std::uint64_t> max_degree_{64};  // most successors of one state seen (or 64)
+    Status stop_status_ = Status::complete;      // why stop_ was set
+    std::uint64_t budget_calls_ = 0;
     Status status_ = Status::complete;
     std::string unbounded_reason_;
     Stats stats_;

@@ -43,6 +43,20 @@ class StateStore {
         return i;
     }
 
+    // Makes room for n more states at indices size() .. size() + n - 1, to be filled with
+    // put() (by several threads at once, each its own indices).
+    void extend(std::uint64_t n) {
+        const std::uint64_t end = size_ + n;
+        while (chunks_.size() * kChunkStates < end)
+            add_chunk();
+        size_ = end;
+    }
+    void put(StateIndex i, const std::byte* s, StateIndex parent) {
+        Chunk& c = chunks_[i >> kChunkShift];
+        std::memcpy(c.states.get() + (i & kChunkMask) * state_bytes_, s, state_bytes_);
+        c.parents[i & kChunkMask] = parent;
+    }
+
     // Bytes the states and parent indices take: the figure per state.
     std::size_t used_bytes() const { return size_ * (state_bytes_ + sizeof(StateIndex)); }
     // Bytes allocated for them (whole chunks): the figure for a memory budget.

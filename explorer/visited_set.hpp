@@ -1,15 +1,31 @@
-// The set of visited states: an open-addressing hash table (linear probing) of 64-bit
-// slots over the StateStore. A slot holds the upper 32 bits of the state's hash and its
-// index + 1 (0 = empty), so most probes that miss never touch the state bytes. Growing
-// rehashes from the store; nothing is allocated per state.
+// The visited set of the breadth-first search: one open-addressing table (linear probing)
+// of 64-bit slots that threads insert into without locks, by compare-and-swap on a slot.
+// Nothing is shared between threads but the slots themselves, so two threads only meet
+// on a cache line when they probe the same part of the table (see
+// docs/internals-explorer.md).
+//
+// A slot holds the top 31 bits of the state's XXH3-64 hash (the tag), a pending bit and a
+// 32-bit reference:
+//  - settled: index + 1 of a state in the StateStore;
+//  - pending: (thread << 26) | i, the i-th state that thread found in the level being
+//    expanded, kept in the thread's pending list (bytes, first discovery key, slot) until
+//    the level ends. The search then numbers the level's new states in the order a
+//    sequential search would have found them and settles each slot.
+// A state's home slot is the top bits of its hash, so the tag holds every bit a larger
+// table needs, and growing (between rounds, never during inserts) re-places the slots in
+// one pass without reading a single state. Positions grow with the hash, so that pass
+// reads and writes the tables in order.
 #pragma once
 
 #include <xxhash.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "explorer/state_store.hpp"
 
@@ -21,71 +37,223 @@ inline std::uint64_t hash_state(const std::byte* s, std::size_t bytes) {
 
 class VisitedSet {
   public:
-    explicit VisitedSet(StateStore& store, unsigned initial_log2 = 10) : store_(store) {
+    // The first edge that found a pending state: (parent index << 32) | edge number. A
+    // sequential search appends new states in exactly this order.
+    using DiscoveryKey = std::uint64_t;
+
+    static constexpr unsigned kMaxThreads = 64;
+    // Pending states one thread may hold in one level.
+    static constexpr std::uint64_t kMaxPendingPerThread = std::uint64_t{1} << 26;
+
+    // threads: the pending lists (insert_pending's t < threads); 2^initial_log2 slots.
+    VisitedSet(const StateStore& store, unsigned threads, unsigned initial_log2 = 10)
+        : store_(store), bytes_(store.state_bytes()), pending_(threads) {
         allocate(initial_log2);
     }
 
-    struct Found {
-        StateIndex index;
-        bool inserted;
-    };
+    enum class Outcome : std::uint8_t { known, pending_again, added, full };
 
-    // Finds `s`, or appends it to the store with `parent` and inserts it.
-    Found insert(const std::byte* s, StateIndex parent) {
-        const std::size_t bytes = store_.state_bytes();
-        const std::uint64_t h = hash_state(s, bytes);
-        const std::uint64_t tag = h >> 32;
-        for (std::uint64_t pos = h & mask_;; pos = (pos + 1) & mask_) {
-            const std::uint64_t slot = slots_[pos];
+    // One thread, no pending states: a new state is appended to the store at once by
+    // `append(s)` (which returns its index), and the table grows when it must.
+    template <class Append>
+    Outcome insert_settled(const std::byte* s, std::uint64_t h, Append&& append,
+                           StateIndex& index) {
+        const std::uint64_t tag = h & kTagMask;
+        for (std::uint64_t pos = h >> shift_;; pos = (pos + 1) & mask_) {
+            const std::uint64_t slot = slots_[pos].load(std::memory_order_relaxed);
             if (slot == 0) {
-                const StateIndex i = store_.append(s, parent);
-                slots_[pos] = (tag << 32) | (std::uint64_t{i} + 1);
-                if (++used_ > grow_at_) grow();
-                return {i, true};
+                index = append(s);
+                slots_[pos].store(tag | (std::uint64_t{index} + 1), std::memory_order_relaxed);
+                if (++settled_used_ > grow_at_) grow();
+                return Outcome::added;
             }
-            if ((slot >> 32) == tag) {
-                const StateIndex i = static_cast<StateIndex>((slot & 0xffffffffu) - 1);
-                if (std::memcmp(store_.state(i), s, bytes) == 0) return {i, false};
+            if ((slot & kTagMask) == tag && std::memcmp(state_of(slot), s, bytes_) == 0) {
+                index = static_cast<StateIndex>((slot & kRefMask) - 1);
+                return Outcome::known;
             }
         }
     }
 
-    std::size_t memory_bytes() const { return (mask_ + 1) * sizeof(std::uint64_t); }
-    // What the table would hold after its next growth (to keep a memory budget).
-    std::size_t memory_bytes_after_growth() const { return 2 * memory_bytes(); }
-    bool grows_on_next_insert() const { return used_ + 1 > grow_at_; }
+    // Thread t, concurrently with the others: a state not seen before becomes pending in
+    // t's list with discovery key `first`; a pending one keeps the smaller key. The table
+    // must have room (see used() / grow()): the search grows it between rounds.
+    Outcome insert_pending(unsigned t, const std::byte* s, std::uint64_t h, DiscoveryKey first) {
+        const std::uint64_t tag = h & kTagMask;
+        PendingList& mine = pending_[t];
+        std::uint64_t probes = 0;
+        for (std::uint64_t pos = h >> shift_;; pos = (pos + 1) & mask_) {
+            if (++probes > mask_) return Outcome::full;  // the search let the table fill up
+            std::uint64_t slot = slots_[pos].load(std::memory_order_acquire);
+            if (slot == 0) {
+                const std::uint64_t i = mine.size.load(std::memory_order_relaxed);
+                if (i == kMaxPendingPerThread) return Outcome::full;
+                Entry e = mine.entry(i, bytes_);  // written before the slot publishes it
+                std::memcpy(e.bytes, s, bytes_);
+                e.first->store(first, std::memory_order_relaxed);
+                *e.slot = pos;
+                const std::uint64_t claim = tag | kPendingBit | (std::uint64_t{t} << 26) | i;
+                if (slots_[pos].compare_exchange_strong(slot, claim, std::memory_order_acq_rel,
+                                                        std::memory_order_acquire)) {
+                    mine.size.store(i + 1, std::memory_order_relaxed);
+                    return Outcome::added;
+                }
+                // Another thread took the slot first: `slot` is now its value.
+            }
+            if ((slot & kTagMask) == tag && std::memcmp(state_of(slot), s, bytes_) == 0) {
+                if (!(slot & kPendingBit)) return Outcome::known;
+                std::atomic<DiscoveryKey>& k = *pending_entry(slot).first;
+                DiscoveryKey cur = k.load(std::memory_order_relaxed);
+                while (first < cur &&
+                       !k.compare_exchange_weak(cur, first, std::memory_order_relaxed))
+                    ;
+                return Outcome::pending_again;
+            }
+        }
+    }
+
+    // --- between rounds (no insert running) --------------------------------------------
+    // States in the table, settled and pending (an estimate while inserts run).
+    std::uint64_t used() const { return settled_used_ + pending_count(); }
+    bool wants_growth(std::uint64_t extra = 0) const { return used() + extra > grow_at_; }
+    // Whether `extra` more states could be inserted before the table is 15/16 full: the
+    // search keeps the inserts threads may have in flight below that.
+    bool has_room(std::uint64_t extra) const { return used() + extra <= (mask_ + 1) / 16 * 15; }
+    // Doubles the table until `extra` more states fit below its load factor.
+    void grow(std::uint64_t extra = 0) {
+        while (wants_growth(extra) || !has_room(extra))
+            rehash(log2_ + 1);
+    }
+
+    std::uint64_t pending_count() const {
+        std::uint64_t n = 0;
+        for (const PendingList& p : pending_)
+            n += p.size.load(std::memory_order_relaxed);
+        return n;
+    }
+    unsigned threads() const { return static_cast<unsigned>(pending_.size()); }
+    std::uint64_t pending_size(unsigned t) const {
+        return pending_[t].size.load(std::memory_order_relaxed);
+    }
+    DiscoveryKey pending_key(unsigned t, std::uint64_t i) const {
+        return pending_[t].entry(i, bytes_).first->load(std::memory_order_relaxed);
+    }
+    const std::byte* pending_state(unsigned t, std::uint64_t i) const {
+        return pending_[t].entry(i, bytes_).bytes;
+    }
+    // The pending state (t, i) is now store index `index` (threads may settle disjoint
+    // states at once).
+    void settle(unsigned t, std::uint64_t i, StateIndex index) {
+        std::atomic<std::uint64_t>& slot = slots_[*pending_[t].entry(i, bytes_).slot];
+        const std::uint64_t tag = slot.load(std::memory_order_relaxed) & kTagMask;
+        slot.store(tag | (std::uint64_t{index} + 1), std::memory_order_relaxed);
+    }
+    // After every pending state was settled (or the search stops).
+    void clear_pending() {
+        for (PendingList& p : pending_) {
+            settled_used_ += p.size.load(std::memory_order_relaxed);
+            p.size.store(0, std::memory_order_relaxed);  // its chunks are kept for reuse
+        }
+    }
+
+    std::size_t table_bytes() const { return (mask_ + 1) * sizeof(std::uint64_t); }
+    std::size_t table_bytes_after_growth() const { return 2 * table_bytes(); }
+    std::size_t pending_bytes() const {
+        std::size_t b = 0;
+        for (const PendingList& p : pending_)
+            b += p.chunks_allocated * p.chunk_bytes(bytes_);
+        return b;
+    }
 
   private:
-    void allocate(unsigned log2) {
-        mask_ = (std::uint64_t{1} << log2) - 1;
-        slots_ = std::make_unique<std::uint64_t[]>(mask_ + 1);  // zeroed: all empty
-        grow_at_ = (mask_ + 1) / 4 * 3;                         // load factor 0.75
+    static constexpr std::uint64_t kTagMask = ~std::uint64_t{0} << 33;
+    static constexpr std::uint64_t kPendingBit = std::uint64_t{1} << 32;
+    static constexpr std::uint64_t kRefMask = 0xffffffffu;
+    static constexpr std::uint64_t kIndexMask = kMaxPendingPerThread - 1;
+
+    // A thread's pending states, in chunks that never move: other threads read them while
+    // the owner appends. The chunk directory is allocated whole for the same reason.
+    static constexpr unsigned kChunkShift = 12;
+    static constexpr std::uint64_t kChunkStates = std::uint64_t{1} << kChunkShift;
+    struct Entry {
+        std::byte* bytes;
+        std::atomic<DiscoveryKey>* first;
+        std::uint64_t* slot;
+    };
+    struct alignas(64) PendingList {
+        std::atomic<std::uint64_t> size{0};
+        std::uint64_t chunks_allocated = 0;
+        // Allocated by the owner with its first chunk, before any slot can point into it.
+        std::unique_ptr<std::unique_ptr<std::byte[]>[]> chunks;
+
+        static std::size_t chunk_bytes(std::size_t bytes) {
+            return kChunkStates *
+                       (sizeof(std::atomic<DiscoveryKey>) + sizeof(std::uint64_t) + bytes) +
+                   kStateSlack;
+        }
+        // Layout of a chunk: keys, slots, then the state bytes (+ slack).
+        Entry entry(std::uint64_t i, std::size_t bytes) const {
+            std::byte* c = chunks[i >> kChunkShift].get();
+            const std::uint64_t k = i & (kChunkStates - 1);
+            auto* keys = reinterpret_cast<std::atomic<DiscoveryKey>*>(c);
+            auto* slots = reinterpret_cast<std::uint64_t*>(c + kChunkStates * sizeof(DiscoveryKey));
+            std::byte* states = c + kChunkStates * 2 * sizeof(std::uint64_t);
+            return {states + k * bytes, keys + k, slots + k};
+        }
+        Entry entry(std::uint64_t i, std::size_t bytes) {
+            if ((i >> kChunkShift) >= chunks_allocated) {
+                if (!chunks)
+                    chunks = std::make_unique<std::unique_ptr<std::byte[]>[]>(kMaxPendingPerThread /
+                                                                              kChunkStates);
+                chunks[chunks_allocated++] = std::make_unique<std::byte[]>(chunk_bytes(bytes));
+                auto* keys =
+                    reinterpret_cast<std::atomic<DiscoveryKey>*>(chunks[i >> kChunkShift].get());
+                for (std::uint64_t k = 0; k < kChunkStates; ++k)
+                    new (keys + k) std::atomic<DiscoveryKey>(0);
+            }
+            return std::as_const(*this).entry(i, bytes);
+        }
+    };
+
+    Entry pending_entry(std::uint64_t slot) const {
+        return pending_[(slot >> 26) & 63].entry(slot & kIndexMask, bytes_);
+    }
+    const std::byte* state_of(std::uint64_t slot) const {
+        if (slot & kPendingBit) return pending_entry(slot).bytes;
+        return store_.state(static_cast<StateIndex>((slot & kRefMask) - 1));
     }
 
-    void grow() {
+    void allocate(unsigned log2) {
+        log2_ = log2;
+        shift_ = 64 - log2;
+        mask_ = (std::uint64_t{1} << log2) - 1;
+        slots_ = std::make_unique<std::atomic<std::uint64_t>[]>(mask_ + 1);  // zeroed: empty
+        grow_at_ = (mask_ + 1) / 4 * 3;                                      // load factor 0.75
+    }
+
+    void rehash(unsigned log2) {
         const std::uint64_t old_size = mask_ + 1;
-        std::unique_ptr<std::uint64_t[]> old = std::move(slots_);
-        unsigned log2 = 0;
-        while ((std::uint64_t{1} << log2) < old_size * 2)
-            ++log2;
+        std::unique_ptr<std::atomic<std::uint64_t>[]> old = std::move(slots_);
         allocate(log2);
-        const std::size_t bytes = store_.state_bytes();
         for (std::uint64_t k = 0; k < old_size; ++k) {
-            const std::uint64_t slot = old[k];
+            const std::uint64_t slot = old[k].load(std::memory_order_relaxed);
             if (slot == 0) continue;
-            const StateIndex i = static_cast<StateIndex>((slot & 0xffffffffu) - 1);
-            std::uint64_t pos = hash_state(store_.state(i), bytes) & mask_;
-            while (slots_[pos] != 0)
+            // The tag is the hash's top 31 bits: enough for tables up to 2^31 slots.
+            std::uint64_t pos =
+                log2 <= 31 ? slot >> shift_ : hash_state(state_of(slot), bytes_) >> shift_;
+            while (slots_[pos].load(std::memory_order_relaxed) != 0)
                 pos = (pos + 1) & mask_;
-            slots_[pos] = slot;
+            slots_[pos].store(slot, std::memory_order_relaxed);
+            if (slot & kPendingBit) *pending_entry(slot).slot = pos;
         }
     }
 
-    StateStore& store_;
-    std::unique_ptr<std::uint64_t[]> slots_;
-    std::uint64_t mask_ = 0;
-    std::uint64_t used_ = 0;
-    std::uint64_t grow_at_ = 0;
+    const StateStore& store_;
+    const std::size_t bytes_;
+    std::vector<PendingList> pending_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> slots_;
+    unsigned log2_ = 0, shift_ = 0;
+    std::uint64_t mask_ = 0, grow_at_ = 0;
+    std::uint64_t settled_used_ = 0;
 };
 
 }  // namespace hugecheck::explorer

@@ -2,7 +2,9 @@
 // shortest traces, dead ends, budgets. The counts are derived in the comments.
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
+#include <cstring>
 
 #include "explorer/bfs.hpp"
 
@@ -204,22 +206,166 @@ TEST(Explorer, CountsParallelEdgesAsTransitions) {
 
 TEST(VisitedSet, GrowsWithoutLosingStates) {
     StateStore store(4);
-    VisitedSet set(store, 4);  // 16 slots: grows many times
-    for (std::uint32_t i = 0; i < 5000; ++i) {
-        std::byte s[4 + kStateSlack] = {};
-        std::memcpy(s, &i, 4);
-        const auto found = set.insert(s, kNoParent);
-        EXPECT_TRUE(found.inserted);
-        EXPECT_EQ(found.index, i);
+    VisitedSet set(store, 1);
+    auto append = [&](const std::byte* s) { return store.append(s, kNoParent); };
+    // 2^17 slots at first: 300 000 states make it grow twice.
+    for (int round = 0; round < 2; ++round)
+        for (std::uint32_t i = 0; i < 300000; ++i) {
+            std::byte s[4 + kStateSlack] = {};
+            std::memcpy(s, &i, 4);
+            StateIndex index = kNoParent;
+            const auto outcome = set.insert_settled(s, hash_state(s, 4), append, index);
+            EXPECT_EQ(outcome,
+                      round == 0 ? VisitedSet::Outcome::added : VisitedSet::Outcome::known);
+            EXPECT_EQ(index, i);
+        }
+    EXPECT_EQ(store.size(), 300000u);
+    EXPECT_GE(set.table_bytes(), 300000u * 8 * 4 / 3);
+}
+
+// Pending states: found again they keep the smallest discovery key; growing between
+// rounds keeps them; settling turns them into store indices that are found afterwards.
+TEST(VisitedSet, PendingStatesKeepTheirFirstKeyThroughGrowthAndSettle) {
+    StateStore store(4);
+    VisitedSet set(store, 2);
+    const std::uint32_t n = 200000;
+    auto state = [](std::uint32_t i) {
+        std::array<std::byte, 4 + kStateSlack> s{};
+        std::memcpy(s.data(), &i, 4);
+        return s;
+    };
+    for (std::uint32_t i = 0; i < n; ++i) {
+        if (set.wants_growth(1)) set.grow(1);
+        const auto s = state(i);
+        EXPECT_EQ(set.insert_pending(i % 2, s.data(), hash_state(s.data(), 4), 1000 + i),
+                  VisitedSet::Outcome::added);
     }
-    for (std::uint32_t i = 0; i < 5000; ++i) {
-        std::byte s[4 + kStateSlack] = {};
-        std::memcpy(s, &i, 4);
-        const auto found = set.insert(s, kNoParent);
-        EXPECT_FALSE(found.inserted);
-        EXPECT_EQ(found.index, i);
+    for (std::uint32_t i = 0; i < n; ++i) {  // found again with a smaller key, then a larger
+        const auto s = state(i);
+        EXPECT_EQ(set.insert_pending(1, s.data(), hash_state(s.data(), 4), i),
+                  VisitedSet::Outcome::pending_again);
+        EXPECT_EQ(set.insert_pending(0, s.data(), hash_state(s.data(), 4), 5000000 + i),
+                  VisitedSet::Outcome::pending_again);
     }
-    EXPECT_EQ(store.size(), 5000u);
+    EXPECT_EQ(set.pending_count(), n);
+    store.extend(n);
+    for (unsigned t = 0; t < 2; ++t)
+        for (std::uint64_t p = 0; p < set.pending_size(t); ++p) {
+            const VisitedSet::DiscoveryKey key = set.pending_key(t, p);
+            std::uint32_t value = 0;
+            std::memcpy(&value, set.pending_state(t, p), 4);
+            EXPECT_EQ(key, value);
+            store.put(static_cast<StateIndex>(key), set.pending_state(t, p), kNoParent);
+            set.settle(t, p, static_cast<StateIndex>(key));
+        }
+    set.clear_pending();
+    EXPECT_EQ(set.used(), n);
+    StateIndex index = kNoParent;
+    for (std::uint32_t i = 0; i < n; i += 997) {
+        const auto s = state(i);
+        EXPECT_EQ(set.insert_settled(
+                      s.data(), hash_state(s.data(), 4),
+                      [](const std::byte*) { return StateIndex{0}; }, index),
+                  VisitedSet::Outcome::known);
+        EXPECT_EQ(index, i);
+    }
+}
+
+// A system with a wide, deep, heavily re-converging state space: the state is a 32-bit
+// value v < limit; successors are v * 3 % limit, v + 1, v + 7, v ^ 5 (mod limit). Used to
+// hold every thread count to the sequential search's numbering.
+struct Mixer {
+    struct Label {
+        std::uint8_t rule;
+    };
+    struct Context {};
+    std::uint32_t limit;
+    std::size_t state_bytes() const { return 4; }
+    Context make_context() const { return {}; }
+    void initial_state(std::byte* out) const { std::memset(out, 0, 4); }
+    template <class Sink>
+    void for_each_successor(Context&, const std::byte* s, Sink&& sink) const {
+        std::uint32_t v = 0;
+        std::memcpy(&v, s, 4);
+        const std::uint32_t next[4] = {
+            static_cast<std::uint32_t>((std::uint64_t{v} * 3 + 1) % limit), (v + 1) % limit,
+            (v + 7) % limit, (v ^ 5) % limit};
+        for (std::uint8_t r = 0; r < 4; ++r) {
+            std::byte out[4 + kStateSlack] = {};
+            std::memcpy(out, &next[r], 4);
+            sink(static_cast<const std::byte*>(out), Label{r});
+        }
+    }
+};
+
+struct MixerProperties {  // 0: v != bad (state); 1: no rule 3 from a multiple of 1000
+    std::uint32_t bad;
+    PropertyMask selected() const { return 3; }
+    PropertyMask state_violations(const std::byte* s) const {
+        std::uint32_t v = 0;
+        std::memcpy(&v, s, 4);
+        return v == bad ? 1 : 0;
+    }
+    PropertyMask transition_violations(const std::byte* from, const std::byte*,
+                                       const Mixer::Label& l) const {
+        std::uint32_t v = 0;
+        std::memcpy(&v, from, 4);
+        return l.rule == 3 && v % 1000 == 999 ? 2 : 0;
+    }
+    PropertyMask deadend_violations(const std::byte*) const { return 0; }
+};
+
+TEST(Explorer, EveryThreadCountNumbersStatesAsTheSequentialSearch) {
+    const Mixer m{300000};
+    Options one;
+    BreadthFirstSearch reference(m, NoProperties{}, one);
+    ASSERT_EQ(reference.run(), Status::complete);
+    EXPECT_EQ(reference.stats().states, 300000u);
+    for (unsigned threads : {2u, 3u, 8u}) {
+        Options o;
+        o.threads = threads;
+        BreadthFirstSearch search(m, NoProperties{}, o);
+        ASSERT_EQ(search.run(), Status::complete);
+        EXPECT_EQ(search.stats().states, reference.stats().states);
+        EXPECT_EQ(search.stats().transitions, reference.stats().transitions);
+        EXPECT_EQ(search.stats().depth, reference.stats().depth);
+        for (StateIndex i = 0; i < search.store().size(); ++i) {
+            ASSERT_EQ(std::memcmp(search.store().state(i), reference.store().state(i), 4), 0)
+                << threads << " threads, state " << i;
+            ASSERT_EQ(search.store().parent(i), reference.store().parent(i));
+        }
+    }
+}
+
+TEST(Explorer, EveryThreadCountReportsTheSameViolations) {
+    const Mixer m{200000};
+    for (bool keep_going : {false, true}) {
+        Options one;
+        one.keep_going = keep_going;
+        BreadthFirstSearch reference(m, MixerProperties{123457}, one);
+        const Status expected = reference.run();
+        ASSERT_FALSE(reference.violations().empty());
+        for (unsigned threads : {2u, 5u}) {
+            Options o = one;
+            o.threads = threads;
+            BreadthFirstSearch search(m, MixerProperties{123457}, o);
+            EXPECT_EQ(search.run(), expected);
+            ASSERT_EQ(search.violations().size(), reference.violations().size());
+            for (std::size_t k = 0; k < search.violations().size(); ++k) {
+                const auto& a = search.violations()[k];
+                const auto& b = reference.violations()[k];
+                EXPECT_EQ(a.property, b.property);
+                EXPECT_EQ(a.where, b.where);
+                EXPECT_EQ(a.state, b.state);
+                EXPECT_EQ(a.trace_length, b.trace_length);
+                EXPECT_EQ(a.label.rule, b.label.rule);
+                EXPECT_EQ(a.successor, b.successor);
+            }
+            if (keep_going) {
+                EXPECT_EQ(search.stats().states, reference.stats().states);
+            }
+        }
+    }
 }
 
 }  // namespace

@@ -1,0 +1,72 @@
+// What the Promela and Murphi exporters share: the checks that a scenario is one the
+// reference model (RM) covers, identifiers for the actors, the value ranges of the
+// variables (hugecheck's own packed layout), and the header that says where a model comes
+// from. docs/peers.md describes the encoding.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/scenario.hpp"
+#include "model/variant.hpp"
+
+namespace hugecheck::peers {
+
+// The control points of an actor in the exported models, in pc order: IDLE between ops
+// (F1, U1, S1 and O1 are taken from there), then the RM step an actor waits at.
+inline constexpr std::string_view kPcLabels[] = {"IDLE", "B1",  "B2", "B3",  "S2", "R1", "R4",
+                                                 "R5",   "R5b", "R6", "R6f", "R7", "R10"};
+
+// The values a group of variables can hold: hugecheck's field width (two's complement for
+// a counter, so -1 is the wrapped 2^64 - 1), as a range. Width 0: always 0.
+struct Range {
+    unsigned bits = 0;
+    std::int64_t lo = 0, hi = 0;
+};
+
+struct PeerActor {
+    std::string id;  // its identifier in the generated model (the name, if it can be one)
+    const model::Actor* actor = nullptr;
+    bool has(model::OpKind kind) const;
+    std::vector<std::uint32_t> ops_of(model::OpKind kind) const;  // script indices
+    // "A, home 0: FAULT, UNMAP, FAULT" ("R1 (as actor_0), home 0: ..." when renamed)
+    std::string describe() const;
+};
+
+struct PeerScenario {
+    const model::Scenario* sc = nullptr;
+    std::vector<PeerActor> actors;
+    std::uint64_t max_frees = 0;  // Σ mem: the most pages one shrink loop can free
+    std::uint64_t pool = 0;       // Σ pool
+    std::uint32_t max_script = 0;
+    Range counter;          // the global counters, surplus_huge_pages_node[] (pool-wide)
+    Range node_counter;     // nr_huge_pages_node[], free_huge_pages_node[], buddy[]
+    Range local;            // tmp, count, min_count, ret
+    std::string file_stem;  // the scenario's name, usable as a file name
+};
+
+// Checks that the RM covers the scenario (no [gigantic] table; only FAULT, UNMAP,
+// RESIZE(v) and OVERCOMMIT(v)) and describes it for an exporter. `format` names the
+// exporter in messages. An actor's name must not be one of the language's `keywords`
+// (compared ignoring case: Murphi's are not case-sensitive) or of the `identifiers` the
+// exporter generates. Throws InputError.
+PeerScenario describe_scenario(const model::Scenario& scenario, std::string_view format,
+                               const std::vector<std::string_view>& keywords,
+                               const std::vector<std::string_view>& identifiers);
+
+// The header's description of the scenario, one line each, without comment markers.
+std::vector<std::string> scenario_lines(const PeerScenario& p);
+
+// A step as hugecheck's seed table names it, for the comment above its rule: the head
+// "F1 dequeue_huge_page_vma (seed 002:63-68)" and the summary "take a free page, ...".
+struct StepText {
+    std::string head, summary;
+};
+StepText step_text(model::Step step);
+
+// "[4, 4, 3]"
+std::string list(const std::vector<std::uint64_t>& values);
+
+}  // namespace hugecheck::peers
