@@ -58,6 +58,7 @@ struct CheckOptions {
     bool no_properties = false;
     std::string max_states, time_limit, max_memory;
     std::string threads;  // --threads; empty: one per core
+    bool hash_compaction = false;
     std::string trace_json;
     bool quiet = false;
 };
@@ -163,6 +164,7 @@ int run_check(const CheckOptions& o) {
     if (!o.max_memory.empty())
         options.max_memory_bytes = parse_memory(o.max_memory, "--max-memory");
     options.threads = parse_threads(o.threads);
+    options.hash_compaction = o.hash_compaction;
     options.interrupt = &g_interrupted;
     std::optional<std::ofstream> json_out;
     if (!o.trace_json.empty()) {
@@ -179,6 +181,7 @@ int run_check(const CheckOptions& o) {
               << (selected ? properties::format_property_set(selected) : std::string("none"))
               << "; breadth-first search on " << options.threads
               << (options.threads == 1 ? " thread" : " threads")
+              << (o.hash_compaction ? ", hash compaction" : "")
               << (selected == 0  ? ", counting states"
                   : o.keep_going ? ", keep going"
                                  : ", stop at the first violation")
@@ -201,14 +204,35 @@ int run_check(const CheckOptions& o) {
     const explorer::Status status = search.run();
     if (progress) std::fprintf(stderr, "\r\033[K");
 
+    // Hash compaction keeps no traces: an exact search to the deepest violation's depth
+    // finds them again (at the same depth, or shallower if a fingerprint collision hid a
+    // state), with only the violated properties.
+    std::optional<properties::Checker> exact_checker;
+    std::optional<explorer::BreadthFirstSearch<model::HugetlbModel, properties::Checker>> exact;
+    if (!search.keeps_traces() && search.violated()) {
+        explorer::Options again = options;
+        again.hash_compaction = false;
+        again.keep_going = true;
+        again.max_depth = 0;
+        for (const auto& v : search.violations())
+            again.max_depth = std::max(again.max_depth, v.trace_length);
+        exact_checker.emplace(model, search.violated());
+        exact.emplace(model, *exact_checker, again);
+        exact->run();
+        if (exact->violated() != search.violated())
+            throw std::logic_error("the exact search for the traces found other violations");
+    }
+    const auto& traced = exact ? *exact : search;
+    const properties::Checker& traced_checker = exact ? *exact_checker : checker;
+
     // Traces, in property order; each replayed on the model before it is shown.
     std::vector<counterexamples::Trace> traces;
-    std::vector<explorer::Violation<model::Transition>> found = search.violations();
+    std::vector<explorer::Violation<model::Transition>> found = traced.violations();
     std::sort(found.begin(), found.end(),
               [](const auto& a, const auto& b) { return a.property < b.property; });
     for (const auto& v : found) {
-        counterexamples::Trace t = counterexamples::build_trace(model, checker, search, v);
-        const std::string problem = counterexamples::replay(model, checker, t);
+        counterexamples::Trace t = counterexamples::build_trace(model, traced_checker, traced, v);
+        const std::string problem = counterexamples::replay(model, traced_checker, t);
         if (!problem.empty())
             throw std::logic_error("the trace of " +
                                    std::string(properties::kProperties[v.property].id) +
@@ -233,6 +257,13 @@ int run_check(const CheckOptions& o) {
         human_bytes(static_cast<double>(s.storage_bytes)).c_str(), s.bytes_per_state(),
         model.state_bytes());
     std::cout << line;
+    if (o.hash_compaction) {
+        std::snprintf(line, sizeof line,
+                      "hash compaction: 64-bit fingerprints; probability that a state was "
+                      "missed: %.2g\n",
+                      search.omission_probability());
+        std::cout << line;
+    }
 
     const properties::PropertySet violated = search.violated();
     const bool complete = status == explorer::Status::complete;
@@ -514,6 +545,9 @@ int main(int argc, char** argv) {
         "bound the state store and visited set (MiB, or 512M, 2G); exit 3 if hit");
     check_cmd->add_option("--threads,-j", check.threads,
                           "worker threads (default: one per core); results do not depend on it");
+    check_cmd->add_flag("--hash-compaction", check.hash_compaction,
+                        "store 64-bit fingerprints, not states (prints the probability of a "
+                        "missed state; traces come from an exact search to their depth)");
     check_cmd->add_option("--trace-json", check.trace_json,
                           "also write the traces as JSON to this file (docs/trace-json.md)");
     check_cmd->add_flag("--quiet,-q", check.quiet, "no progress line on stderr");

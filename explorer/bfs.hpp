@@ -40,6 +40,7 @@ enum class Status {
     memory_limit,          // --max-memory reached
     interrupted,           // SIGINT / SIGTERM
     unbounded,             // a successor past the bounds of the system's encoding
+    depth_limit,           // Options::max_depth: deeper levels not expanded
 };
 
 inline const char* status_name(Status s) {
@@ -51,6 +52,7 @@ inline const char* status_name(Status s) {
         case Status::memory_limit: return "memory limit reached";
         case Status::interrupted: return "interrupted";
         case Status::unbounded: return "the state space leaves the bounds of its encoding";
+        case Status::depth_limit: return "depth limit reached";
     }
     return "?";
 }
@@ -63,6 +65,13 @@ struct Options {
     const std::atomic<bool>* interrupt = nullptr;  // set asynchronously to stop
     double progress_interval_seconds = 1.0;
     unsigned threads = 1;  // worker threads; the results do not depend on it
+    // Expand no state deeper than this (the states one step deeper are still found and
+    // checked); stop with Status::depth_limit if there were more.
+    std::uint32_t max_depth = ~std::uint32_t{0};
+    // Hash compaction: the visited set keeps 64-bit fingerprints, the store only the
+    // levels still to expand, and no parents; violations have lengths but no traces
+    // (keeps_traces() is false). See VisitedSet::fingerprints().
+    bool hash_compaction = false;
 };
 
 struct Stats {
@@ -111,8 +120,9 @@ class BreadthFirstSearch {
         : sys_(sys),
           hooks_(std::move(hooks)),
           options_(normalised(options)),
-          store_(sys.state_bytes()),
-          visited_(store_, options_.threads, options_.threads > 1 ? kConcurrentTableLog2 : 10) {}
+          store_(sys.state_bytes(), !options_.hash_compaction),
+          visited_(store_, options_.threads, options_.threads > 1 ? kConcurrentTableLog2 : 10,
+                   options_.hash_compaction) {}
     BreadthFirstSearch(const Sys&& sys, Hooks hooks, Options options) = delete;
 
     void on_progress(ProgressFn fn) { progress_ = std::move(fn); }
@@ -130,6 +140,7 @@ class BreadthFirstSearch {
             initial.data(), hash_state(initial.data(), sys_.state_bytes()),
             [&](const std::byte* s) { return store_.append(s, kNoParent); }, first);
         level_starts_ = {0};
+        level_end_ = store_.size();
         status_ = Status::complete;
         if (hooks_.selected()) {
             Candidates found;
@@ -140,9 +151,15 @@ class BreadthFirstSearch {
         while (status_ == Status::complete) {
             const std::uint64_t lo = level_starts_.back(), hi = store_.size();
             if (lo == hi) break;
+            if (level_starts_.size() - 1 > options_.max_depth) {
+                status_ = Status::depth_limit;
+                break;
+            }
             expand_level(lo, hi);
+            if (options_.hash_compaction) store_.release_before(hi);  // level lo..hi is done
             if (store_.size() == hi) break;  // no new state: the search is over
             level_starts_.push_back(hi);
+            level_end_ = store_.size();
         }
         finish_stats();
         return status_;
@@ -160,6 +177,17 @@ class BreadthFirstSearch {
     std::uint32_t depth_of(StateIndex i) const {
         const auto it = std::upper_bound(level_starts_.begin(), level_starts_.end(), i);
         return static_cast<std::uint32_t>(it - level_starts_.begin() - 1);
+    }
+
+    // Whether path_to() and store() hold every state of a trace (not with hash compaction).
+    bool keeps_traces() const { return store_.keeps_parents(); }
+    // Hash compaction: the probability that two of the states found share a fingerprint,
+    // so that one of them (and what only it leads to) was missed: n(n-1)/2 pairs, each
+    // colliding with probability 2^-64.
+    double omission_probability() const {
+        const double n = static_cast<double>(stats_.states);
+        return options_.hash_compaction ? std::min(1.0, n * (n - 1) / 2 / 18446744073709551616.0)
+                                        : 0.0;
     }
 
     // Indices from the initial state to `i`, both included.
@@ -495,10 +523,11 @@ class BreadthFirstSearch {
         }
     }
 
-    // Depth of a state that may belong to the level just appended.
+    // Depth of a state that may belong to the level being appended (past level_end_).
     std::uint32_t depth_of_new(StateIndex i) const {
-        if (i == 0) return 0;
-        return depth_of(store_.parent(i)) + 1;
+        const auto levels = static_cast<std::uint32_t>(level_starts_.size());
+        if (i < level_starts_.back()) return depth_of(i);
+        return i < level_end_ ? levels - 1 : levels;
     }
 
     bool stopping() const { return violated_ != 0 && !options_.keep_going; }
@@ -581,6 +610,7 @@ class BreadthFirstSearch {
     VisitedSet visited_;
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::uint64_t> level_starts_;
+    std::uint64_t level_end_ = 0;  // end of the last level in level_starts_
     std::vector<std::uint64_t> offsets_;
     std::vector<Ref> order_;
     std::atomic<std::uint64_t> next_block_{0};

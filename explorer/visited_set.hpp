@@ -27,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "explorer/mapped_memory.hpp"
 #include "explorer/state_store.hpp"
 
 namespace hugecheck::explorer {
@@ -46,10 +47,26 @@ class VisitedSet {
     static constexpr std::uint64_t kMaxPendingPerThread = std::uint64_t{1} << 26;
 
     // threads: the pending lists (insert_pending's t < threads); 2^initial_log2 slots.
-    VisitedSet(const StateStore& store, unsigned threads, unsigned initial_log2 = 10)
-        : store_(store), bytes_(store.state_bytes()), pending_(threads) {
+    // fingerprints: hash compaction (see below).
+    VisitedSet(const StateStore& store, unsigned threads, unsigned initial_log2 = 10,
+               bool fingerprints = false)
+        : store_(store),
+          bytes_(store.state_bytes()),
+          fingerprints_(fingerprints),
+          pending_(threads),
+          table_((std::uint64_t{1} << initial_log2) * sizeof(std::uint64_t)) {
+        slots_ = reinterpret_cast<std::uint64_t*>(table_.data());
         allocate(initial_log2);
     }
+
+    // Hash compaction: a slot holds the state's whole 64-bit hash (its fingerprint) and
+    // nothing else, states are never compared, and two states with one fingerprint count
+    // as one; the search reports the probability of that. Pending states are in their
+    // thread's list but not referenced from the table (a second find of one in the same
+    // level is "known" and keeps the first key: the numbering of a level may then differ
+    // between thread counts, the counts and depths do not).
+    bool fingerprints() const { return fingerprints_; }
+    static std::uint64_t fingerprint(std::uint64_t h) { return h ? h : 1; }
 
     enum class Outcome : std::uint8_t { known, pending_again, added, full };
 
@@ -58,12 +75,13 @@ class VisitedSet {
     template <class Append>
     Outcome insert_settled(const std::byte* s, std::uint64_t h, Append&& append,
                            StateIndex& index) {
+        if (fingerprints_) return insert_fingerprint_settled(s, h, append, index);
         const std::uint64_t tag = h & kTagMask;
         for (std::uint64_t pos = h >> shift_;; pos = (pos + 1) & mask_) {
-            const std::uint64_t slot = slots_[pos].load(std::memory_order_relaxed);
+            const std::uint64_t slot = at(pos).load(std::memory_order_relaxed);
             if (slot == 0) {
                 index = append(s);
-                slots_[pos].store(tag | (std::uint64_t{index} + 1), std::memory_order_relaxed);
+                at(pos).store(tag | (std::uint64_t{index} + 1), std::memory_order_relaxed);
                 if (++settled_used_ > grow_at_) grow();
                 return Outcome::added;
             }
@@ -78,12 +96,13 @@ class VisitedSet {
     // t's list with discovery key `first`; a pending one keeps the smaller key. The table
     // must have room (see used() / grow()): the search grows it between rounds.
     Outcome insert_pending(unsigned t, const std::byte* s, std::uint64_t h, DiscoveryKey first) {
+        if (fingerprints_) return insert_fingerprint_pending(t, s, h, first);
         const std::uint64_t tag = h & kTagMask;
         PendingList& mine = pending_[t];
         std::uint64_t probes = 0;
         for (std::uint64_t pos = h >> shift_;; pos = (pos + 1) & mask_) {
             if (++probes > mask_) return Outcome::full;  // the search let the table fill up
-            std::uint64_t slot = slots_[pos].load(std::memory_order_acquire);
+            std::uint64_t slot = at(pos).load(std::memory_order_acquire);
             if (slot == 0) {
                 const std::uint64_t i = mine.size.load(std::memory_order_relaxed);
                 if (i == kMaxPendingPerThread) return Outcome::full;
@@ -92,8 +111,8 @@ class VisitedSet {
                 e.first->store(first, std::memory_order_relaxed);
                 *e.slot = pos;
                 const std::uint64_t claim = tag | kPendingBit | (std::uint64_t{t} << 26) | i;
-                if (slots_[pos].compare_exchange_strong(slot, claim, std::memory_order_acq_rel,
-                                                        std::memory_order_acquire)) {
+                if (at(pos).compare_exchange_strong(slot, claim, std::memory_order_acq_rel,
+                                                    std::memory_order_acquire)) {
                     mine.size.store(i + 1, std::memory_order_relaxed);
                     return Outcome::added;
                 }
@@ -143,7 +162,8 @@ class VisitedSet {
     // The pending state (t, i) is now store index `index` (threads may settle disjoint
     // states at once).
     void settle(unsigned t, std::uint64_t i, StateIndex index) {
-        std::atomic<std::uint64_t>& slot = slots_[*pending_[t].entry(i, bytes_).slot];
+        if (fingerprints_) return;
+        std::atomic_ref<std::uint64_t> slot = at(*pending_[t].entry(i, bytes_).slot);
         const std::uint64_t tag = slot.load(std::memory_order_relaxed) & kTagMask;
         slot.store(tag | (std::uint64_t{index} + 1), std::memory_order_relaxed);
     }
@@ -156,6 +176,7 @@ class VisitedSet {
     }
 
     std::size_t table_bytes() const { return (mask_ + 1) * sizeof(std::uint64_t); }
+    // What growing costs at most: the table grows in place (see rehash()).
     std::size_t table_bytes_after_growth() const { return 2 * table_bytes(); }
     std::size_t pending_bytes() const {
         std::size_t b = 0;
@@ -165,6 +186,45 @@ class VisitedSet {
     }
 
   private:
+    template <class Append>
+    Outcome insert_fingerprint_settled(const std::byte* s, std::uint64_t h, Append&& append,
+                                       StateIndex& index) {
+        const std::uint64_t fp = fingerprint(h);
+        for (std::uint64_t pos = fp >> shift_;; pos = (pos + 1) & mask_) {
+            const std::uint64_t slot = at(pos).load(std::memory_order_relaxed);
+            if (slot == fp) return Outcome::known;
+            if (slot == 0) {
+                index = append(s);
+                at(pos).store(fp, std::memory_order_relaxed);
+                if (++settled_used_ > grow_at_) grow();
+                return Outcome::added;
+            }
+        }
+    }
+
+    Outcome insert_fingerprint_pending(unsigned t, const std::byte* s, std::uint64_t h,
+                                       DiscoveryKey first) {
+        const std::uint64_t fp = fingerprint(h);
+        PendingList& mine = pending_[t];
+        std::uint64_t probes = 0;
+        for (std::uint64_t pos = fp >> shift_;; pos = (pos + 1) & mask_) {
+            if (++probes > mask_) return Outcome::full;
+            std::uint64_t slot = at(pos).load(std::memory_order_relaxed);
+            if (slot == 0) {
+                const std::uint64_t i = mine.size.load(std::memory_order_relaxed);
+                if (i == kMaxPendingPerThread) return Outcome::full;
+                if (at(pos).compare_exchange_strong(slot, fp, std::memory_order_relaxed)) {
+                    Entry e = mine.entry(i, bytes_);  // only its owner reads it this level
+                    std::memcpy(e.bytes, s, bytes_);
+                    e.first->store(first, std::memory_order_relaxed);
+                    mine.size.store(i + 1, std::memory_order_relaxed);
+                    return Outcome::added;
+                }
+            }
+            if (slot == fp) return Outcome::known;
+        }
+    }
+
     static constexpr std::uint64_t kTagMask = ~std::uint64_t{0} << 33;
     static constexpr std::uint64_t kPendingBit = std::uint64_t{1} << 32;
     static constexpr std::uint64_t kRefMask = 0xffffffffu;
@@ -222,35 +282,68 @@ class VisitedSet {
         return store_.state(static_cast<StateIndex>((slot & kRefMask) - 1));
     }
 
+    std::atomic_ref<std::uint64_t> at(std::uint64_t pos) const {
+        return std::atomic_ref<std::uint64_t>(slots_[pos]);
+    }
+    std::uint64_t home(std::uint64_t slot) const {
+        // The tag is the hash's top 31 bits (a fingerprint all 64): enough for tables up
+        // to 2^31 slots; beyond, the state is hashed again.
+        return fingerprints_ || log2_ <= 31 ? slot >> shift_
+                                            : hash_state(state_of(slot), bytes_) >> shift_;
+    }
+
     void allocate(unsigned log2) {
         log2_ = log2;
         shift_ = 64 - log2;
         mask_ = (std::uint64_t{1} << log2) - 1;
-        slots_ = std::make_unique<std::atomic<std::uint64_t>[]>(mask_ + 1);  // zeroed: empty
-        grow_at_ = (mask_ + 1) / 4 * 3;                                      // load factor 0.75
+        grow_at_ = (mask_ + 1) / 4 * 3;  // load factor 0.75
     }
 
+    // Doubles the table in place: mremap moves the pages (no second copy in memory), then
+    // every slot is placed again from the top down. A slot's new home is at least its old
+    // position except near the start of the table or where a run wraps around; those few
+    // wait in a side list and are placed last, as are slots whose run would wrap past the
+    // end while unplaced slots still sit at the start.
     void rehash(unsigned log2) {
         const std::uint64_t old_size = mask_ + 1;
-        std::unique_ptr<std::atomic<std::uint64_t>[]> old = std::move(slots_);
+        const unsigned old_shift = shift_;
+        table_.grow((std::uint64_t{1} << log2) * sizeof(std::uint64_t));
+        slots_ = reinterpret_cast<std::uint64_t*>(table_.data());
         allocate(log2);
-        for (std::uint64_t k = 0; k < old_size; ++k) {
-            const std::uint64_t slot = old[k].load(std::memory_order_relaxed);
+        std::vector<std::uint64_t> later;
+        auto old_home = [&](std::uint64_t slot) {
+            return fingerprints_ || log2 - 1 <= 31
+                       ? slot >> old_shift
+                       : hash_state(state_of(slot), bytes_) >> old_shift;
+        };
+        for (std::uint64_t p = old_size; p-- > 0;) {
+            const std::uint64_t slot = slots_[p];
             if (slot == 0) continue;
-            // The tag is the hash's top 31 bits: enough for tables up to 2^31 slots.
-            std::uint64_t pos =
-                log2 <= 31 ? slot >> shift_ : hash_state(state_of(slot), bytes_) >> shift_;
-            while (slots_[pos].load(std::memory_order_relaxed) != 0)
-                pos = (pos + 1) & mask_;
-            slots_[pos].store(slot, std::memory_order_relaxed);
-            if (slot & kPendingBit) *pending_entry(slot).slot = pos;
+            slots_[p] = 0;
+            const std::uint64_t h = home(slot);
+            if (old_home(slot) > p || h < p || !place_from(h, slot, false)) later.push_back(slot);
         }
+        for (const std::uint64_t slot : later)
+            place_from(home(slot), slot, true);
+    }
+
+    // Linear probing from `pos`; without `may_wrap`, gives up at the end of the table.
+    bool place_from(std::uint64_t pos, std::uint64_t slot, bool may_wrap) {
+        while (slots_[pos] != 0) {
+            if (pos == mask_ && !may_wrap) return false;
+            pos = (pos + 1) & mask_;
+        }
+        slots_[pos] = slot;
+        if (!fingerprints_ && (slot & kPendingBit)) *pending_entry(slot).slot = pos;
+        return true;
     }
 
     const StateStore& store_;
     const std::size_t bytes_;
+    const bool fingerprints_;
     std::vector<PendingList> pending_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> slots_;
+    MappedMemory table_;
+    std::uint64_t* slots_ = nullptr;  // table_'s words, read and written via at()
     unsigned log2_ = 0, shift_ = 0;
     std::uint64_t mask_ = 0, grow_at_ = 0;
     std::uint64_t settled_used_ = 0;

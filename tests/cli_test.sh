@@ -76,6 +76,20 @@ has count "states 423  transitions 870" "$out"
 has count "result: explored every reachable state (no properties checked)" "$out"
 
 # --- help and list --------------------------------------------------------------------
+# Threads and hash compaction: the same counts; hash compaction prints its odds and takes
+# its traces from an exact search to their depth.
+run count-threads 0 -- "$hc" check --scenario bench-small --no-properties --threads 3
+has count-threads "states 423  transitions" "$out"
+has count-threads "on 3 threads" "$out"
+run count-hash-compaction 0 -- "$hc" check -s bench-small --no-properties --hash-compaction -j 2
+has count-hash-compaction "states 423  transitions" "$out"
+has count-hash-compaction "probability that a state was missed:" "$out"
+run trace-hash-compaction 1 -- "$hc" check -s surplus-race --hash-compaction
+has trace-hash-compaction "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps" "$out"
+has trace-hash-compaction " 2  A      B1    alloc_buddy_huge_page" "$out"
+run bad-threads 2 -- "$hc" check --threads 0
+has bad-threads "a thread count between 1 and 64" "$err"
+
 run help 0 -- "$hc" --help
 for word in check list --version "Exit status: 0"; do has help "$word" "$out"; done
 run check-help 0 -- "$hc" check --help

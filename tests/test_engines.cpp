@@ -1,7 +1,8 @@
 // The search gives the same answers on every thread count: generated scenarios on every
 // variant, explored with 1 and with 3 threads, must agree on the status, the counts, and
 // every violation (property, where, state index, trace length), and every trace must
-// replay. The pinned counts of test_counts.cpp then hold for all thread counts.
+// replay. The pinned counts of test_counts.cpp then hold for all thread counts. Hash
+// compaction must agree with the exact search on counts, verdicts and lengths.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
@@ -71,6 +72,88 @@ TEST(EngineAgreement, BenchLargeOnTwoThreads) {
     EXPECT_EQ(search.run(), explorer::Status::complete);
     EXPECT_EQ(search.stats().states, 47445u);
     EXPECT_EQ(search.stats().transitions, 169379u);
+}
+
+RC_GTEST_PROP(EngineAgreement, HashCompactionAgreesWithTheExactSearch, ()) {
+    const std::string toml = test::random_scenario_toml(true);
+    RC_LOG() << toml;
+    const model::Scenario sc = model::parse_scenario(toml, "generated.toml", "generated");
+    const model::HugetlbModel m(sc, "seed");
+    const properties::Checker checker(m, properties::kAllProperties);
+    explorer::Options o;
+    o.keep_going = true;
+    o.max_states = 300000;
+    explorer::BreadthFirstSearch exact(m, checker, o);
+    RC_PRE(exact.run() == explorer::Status::complete);
+    o.hash_compaction = true;
+    o.threads = *rc::gen::inRange(1u, 4u);
+    explorer::BreadthFirstSearch compact(m, checker, o);
+    RC_ASSERT(compact.run() == explorer::Status::complete);
+    RC_ASSERT(compact.stats().states == exact.stats().states);
+    RC_ASSERT(compact.stats().transitions == exact.stats().transitions);
+    RC_ASSERT(compact.violated() == exact.violated());
+    for (std::size_t k = 0; k < exact.violations().size(); ++k)
+        RC_ASSERT(compact.violations()[k].trace_length == exact.violations()[k].trace_length);
+}
+
+// Hash compaction finds the same states (no fingerprint collides on these sizes: the
+// probability it prints is below 1e-8) and the same shortest violation lengths, keeps no
+// traces, and holds only the levels still to expand.
+TEST(HashCompaction, SameCountsAndLengthsAsTheExactSearch) {
+    for (const char* name : {"surplus-race", "bench-small", "bench-large"}) {
+        const model::HugetlbModel m(model::load_scenario(name));
+        const properties::Checker checker(m, properties::kAllProperties);
+        explorer::Options exact_options;
+        exact_options.keep_going = true;
+        explorer::BreadthFirstSearch exact(m, checker, exact_options);
+        exact.run();
+        for (unsigned threads : {1u, 2u}) {
+            explorer::Options o = exact_options;
+            o.hash_compaction = true;
+            o.threads = threads;
+            explorer::BreadthFirstSearch compact(m, checker, o);
+            EXPECT_EQ(compact.run(), explorer::Status::complete) << name;
+            EXPECT_FALSE(compact.keeps_traces());
+            EXPECT_EQ(compact.stats().states, exact.stats().states) << name;
+            EXPECT_EQ(compact.stats().transitions, exact.stats().transitions) << name;
+            EXPECT_EQ(compact.stats().depth, exact.stats().depth) << name;
+            EXPECT_EQ(compact.violated(), exact.violated()) << name;
+            ASSERT_EQ(compact.violations().size(), exact.violations().size());
+            for (std::size_t k = 0; k < exact.violations().size(); ++k) {
+                EXPECT_EQ(compact.violations()[k].property, exact.violations()[k].property);
+                EXPECT_EQ(compact.violations()[k].trace_length, exact.violations()[k].trace_length);
+            }
+            EXPECT_LT(compact.omission_probability(), 1e-8);
+            EXPECT_GT(compact.omission_probability(), 0);
+        }
+    }
+}
+
+TEST(HashCompaction, DropsExpandedLevels) {
+    const model::HugetlbModel m(model::load_scenario("bench-large"));
+    explorer::Options o;
+    o.hash_compaction = true;
+    explorer::BreadthFirstSearch compact(m, explorer::NoProperties{}, o);
+    compact.run();
+    explorer::BreadthFirstSearch exact(m, explorer::NoProperties{}, explorer::Options{});
+    exact.run();
+    // The store keeps at most the last levels; the exact one keeps every state.
+    EXPECT_LT(compact.store().memory_bytes() * 3, exact.store().memory_bytes());
+    EXPECT_LT(compact.stats().bytes_per_state(), exact.stats().bytes_per_state() / 2);
+}
+
+// Options::max_depth expands no deeper level, and says so.
+TEST(DepthLimit, StopsBelowTheDepthAndKeepsShorterViolations) {
+    const model::HugetlbModel m(model::load_scenario("bench-large"));
+    const properties::Checker checker(m, properties::kAllProperties);
+    explorer::Options o;
+    o.keep_going = true;
+    o.max_depth = 3;
+    explorer::BreadthFirstSearch search(m, checker, o);
+    EXPECT_EQ(search.run(), explorer::Status::depth_limit);
+    EXPECT_EQ(search.stats().depth, 4u);  // level 4 is found (and checked), not expanded
+    for (const auto& v : search.violations())
+        EXPECT_LE(v.trace_length, 4u);
 }
 
 }  // namespace
