@@ -5,11 +5,13 @@
 #include <z3.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -21,6 +23,7 @@
 #include "cli/step_tables.hpp"
 #include "counterexamples/trace.hpp"
 #include "explorer/bfs.hpp"
+#include "explorer/dfs.hpp"
 #include "model/hugetlb_model.hpp"
 #include "model/scenario_catalog.hpp"
 #include "properties/pfn/queries.hpp"
@@ -59,6 +62,7 @@ struct CheckOptions {
     std::string max_states, time_limit, max_memory;
     std::string threads;  // --threads; empty: one per core
     bool hash_compaction = false;
+    std::string search = "bfs";  // --search
     std::string trace_json;
     bool quiet = false;
 };
@@ -146,6 +150,89 @@ std::string human_count(double n) {
     return buf;
 }
 
+// What a search found, and its traces (built, not yet replayed).
+struct CheckResult {
+    explorer::Status status = explorer::Status::complete;
+    explorer::Stats stats;
+    properties::PropertySet violated = 0;
+    std::string unbounded_reason;
+    double omission_probability = 0;
+    std::vector<counterexamples::Trace> traces;  // in property order
+    // The checker the traces were found with (hash compaction: only the violated ones).
+    std::shared_ptr<const properties::Checker> traced_checker;
+};
+
+void sort_traces(std::vector<counterexamples::Trace>& traces) {
+    std::sort(traces.begin(), traces.end(),
+              [](const auto& a, const auto& b) { return a.property < b.property; });
+}
+
+CheckResult breadth_first(const model::HugetlbModel& model, const properties::Checker& checker,
+                          const explorer::Options& options, bool progress) {
+    explorer::BreadthFirstSearch search(model, checker, options);
+    if (progress)
+        search.on_progress([](const explorer::Stats& s, std::uint64_t queued) {
+            std::fprintf(stderr,
+                         "\r\033[K  states %s  queue %s  depth %u  %s states/s  memory %s  %.0f s",
+                         human_count(s.states).c_str(), human_count(queued).c_str(), s.depth,
+                         human_count(s.states_per_second()).c_str(),
+                         human_bytes(s.storage_bytes).c_str(), s.seconds);
+            std::fflush(stderr);
+        });
+    CheckResult r;
+    r.status = search.run();
+    if (progress) std::fprintf(stderr, "\r\033[K");
+    r.stats = search.stats();
+    r.violated = search.violated();
+    r.unbounded_reason = search.unbounded_reason();
+    r.omission_probability = search.omission_probability();
+    r.traced_checker = std::make_shared<properties::Checker>(checker);
+    if (search.keeps_traces()) {
+        for (const auto& v : search.violations())
+            r.traces.push_back(counterexamples::build_trace(model, checker, search, v));
+    } else if (search.violated()) {
+        // Hash compaction keeps no traces: an exact search to the deepest violation's
+        // depth finds them again (at the same depth, or shallower if a fingerprint
+        // collision hid a state), with only the violated properties.
+        explorer::Options again = options;
+        again.hash_compaction = false;
+        again.keep_going = true;
+        again.max_depth = 0;
+        for (const auto& v : search.violations())
+            again.max_depth = std::max(again.max_depth, v.trace_length);
+        r.traced_checker = std::make_shared<properties::Checker>(model, search.violated());
+        explorer::BreadthFirstSearch exact(model, *r.traced_checker, again);
+        exact.run();
+        if (exact.violated() != search.violated())
+            throw std::logic_error("the exact search for the traces found other violations");
+        for (const auto& v : exact.violations())
+            r.traces.push_back(counterexamples::build_trace(model, *r.traced_checker, exact, v));
+    }
+    sort_traces(r.traces);
+    return r;
+}
+
+CheckResult depth_first(const model::HugetlbModel& model, const properties::Checker& checker,
+                        const explorer::Options& options) {
+    explorer::DepthFirstSearch search(model, checker, options);
+    CheckResult r;
+    r.status = search.run();
+    r.stats = search.stats();
+    r.violated = search.violated();
+    r.unbounded_reason = search.unbounded_reason();
+    r.omission_probability = search.omission_probability();
+    r.traced_checker = std::make_shared<properties::Checker>(checker);
+    for (std::size_t k = 0; k < search.violations().size(); ++k) {
+        std::vector<const std::byte*> path;
+        for (const auto& state : search.path(k))
+            path.push_back(state.data());
+        r.traces.push_back(
+            counterexamples::trace_from_path(model, checker, path, search.violations()[k]));
+    }
+    sort_traces(r.traces);
+    return r;
+}
+
 int run_check(const CheckOptions& o) {
     model::HugetlbModel model(model::load_scenario(o.scenario), o.variant);
 
@@ -179,8 +266,10 @@ int run_check(const CheckOptions& o) {
               << (sc.nodes == 1 ? " node, " : " nodes, ") << sc.actors.size() << " actors\n";
     std::cout << "properties: "
               << (selected ? properties::format_property_set(selected) : std::string("none"))
-              << "; breadth-first search on " << options.threads
-              << (options.threads == 1 ? " thread" : " threads")
+              << (o.search == "dfs"
+                      ? "; depth-first search (not shortest traces)"
+                      : "; breadth-first search on " + std::to_string(options.threads) +
+                            (options.threads == 1 ? " thread" : " threads"))
               << (o.hash_compaction ? ", hash compaction" : "")
               << (selected == 0  ? ", counting states"
                   : o.keep_going ? ", keep going"
@@ -190,59 +279,23 @@ int run_check(const CheckOptions& o) {
               << std::flush;
 
     install_signal_handlers();
-    explorer::BreadthFirstSearch search(model, checker, options);
     const bool progress = !o.quiet && isatty(STDERR_FILENO);
-    if (progress)
-        search.on_progress([](const explorer::Stats& s, std::uint64_t queued) {
-            std::fprintf(stderr,
-                         "\r\033[K  states %s  queue %s  depth %u  %s states/s  memory %s  %.0f s",
-                         human_count(s.states).c_str(), human_count(queued).c_str(), s.depth,
-                         human_count(s.states_per_second()).c_str(),
-                         human_bytes(s.storage_bytes).c_str(), s.seconds);
-            std::fflush(stderr);
-        });
-    const explorer::Status status = search.run();
-    if (progress) std::fprintf(stderr, "\r\033[K");
-
-    // Hash compaction keeps no traces: an exact search to the deepest violation's depth
-    // finds them again (at the same depth, or shallower if a fingerprint collision hid a
-    // state), with only the violated properties.
-    std::optional<properties::Checker> exact_checker;
-    std::optional<explorer::BreadthFirstSearch<model::HugetlbModel, properties::Checker>> exact;
-    if (!search.keeps_traces() && search.violated()) {
-        explorer::Options again = options;
-        again.hash_compaction = false;
-        again.keep_going = true;
-        again.max_depth = 0;
-        for (const auto& v : search.violations())
-            again.max_depth = std::max(again.max_depth, v.trace_length);
-        exact_checker.emplace(model, search.violated());
-        exact.emplace(model, *exact_checker, again);
-        exact->run();
-        if (exact->violated() != search.violated())
-            throw std::logic_error("the exact search for the traces found other violations");
-    }
-    const auto& traced = exact ? *exact : search;
-    const properties::Checker& traced_checker = exact ? *exact_checker : checker;
+    const CheckResult r = o.search == "dfs" ? depth_first(model, checker, options)
+                                            : breadth_first(model, checker, options, progress);
+    const auto& search = r;  // the figures below read the result as they read a search
 
     // Traces, in property order; each replayed on the model before it is shown.
-    std::vector<counterexamples::Trace> traces;
-    std::vector<explorer::Violation<model::Transition>> found = traced.violations();
-    std::sort(found.begin(), found.end(),
-              [](const auto& a, const auto& b) { return a.property < b.property; });
-    for (const auto& v : found) {
-        counterexamples::Trace t = counterexamples::build_trace(model, traced_checker, traced, v);
-        const std::string problem = counterexamples::replay(model, traced_checker, t);
+    for (const counterexamples::Trace& t : r.traces) {
+        const std::string problem = counterexamples::replay(model, *r.traced_checker, t);
         if (!problem.empty())
             throw std::logic_error("the trace of " +
-                                   std::string(properties::kProperties[v.property].id) +
+                                   std::string(properties::kProperties[t.property].id) +
                                    " does not replay: " + problem);
         std::cout << counterexamples::render_table(model, t) << "\n";
-        traces.push_back(std::move(t));
     }
-    if (json_out) *json_out << counterexamples::traces_json(model, traces).dump(2) << "\n";
+    if (json_out) *json_out << counterexamples::traces_json(model, r.traces).dump(2) << "\n";
 
-    const explorer::Stats& s = search.stats();
+    const explorer::Stats& s = search.stats;
     char line[256];
     std::snprintf(
         line, sizeof line, "states %llu  transitions %llu  depth %u  time %.3f s  %s states/s\n",
@@ -261,14 +314,15 @@ int run_check(const CheckOptions& o) {
         std::snprintf(line, sizeof line,
                       "hash compaction: 64-bit fingerprints; probability that a state was "
                       "missed: %.2g\n",
-                      search.omission_probability());
+                      search.omission_probability);
         std::cout << line;
     }
 
-    const properties::PropertySet violated = search.violated();
+    const properties::PropertySet violated = search.violated;
+    const explorer::Status status = search.status;
     const bool complete = status == explorer::Status::complete;
     std::cout << "search: " << explorer::status_name(status)
-              << (status == explorer::Status::unbounded ? ": " + search.unbounded_reason() : "")
+              << (status == explorer::Status::unbounded ? ": " + search.unbounded_reason : "")
               << "\n";
     if (violated) {
         std::cout << "result: VIOLATED " << properties::format_property_set(violated);
@@ -545,6 +599,11 @@ int main(int argc, char** argv) {
         "bound the state store and visited set (MiB, or 512M, 2G); exit 3 if hit");
     check_cmd->add_option("--threads,-j", check.threads,
                           "worker threads (default: one per core); results do not depend on it");
+    check_cmd
+        ->add_option("--search", check.search,
+                     "bfs (default: shortest traces, threads) or dfs (depth-first, one "
+                     "thread: memory-lean bug hunting, traces not shortest)")
+        ->check(CLI::IsMember({"bfs", "dfs"}));
     check_cmd->add_flag("--hash-compaction", check.hash_compaction,
                         "store 64-bit fingerprints, not states (prints the probability of a "
                         "missed state; traces come from an exact search to their depth)");

@@ -19,6 +19,28 @@ StateBytes padded_copy(const std::byte* state, std::size_t state_bytes) {
     return out;
 }
 
+Trace trace_from_path(const HugetlbModel& m, const properties::Checker& checker,
+                      const std::vector<const std::byte*>& path, const Violation& v) {
+    HugetlbModel::Context ctx = m.make_context();
+    const std::size_t bytes = m.state_bytes();
+    auto copy = [&](const std::byte* s) { return padded_copy(s, bytes); };
+    Trace t;
+    t.property = v.property;
+    t.where = v.where;
+    t.initial = copy(path.front());
+    for (std::size_t k = 1; k < path.size(); ++k)
+        t.steps.push_back(
+            {find_edge(m, ctx, path[k - 1], path[k]), copy(path[k - 1]), copy(path[k])});
+    const std::byte* last = path.back();
+    if (v.where == explorer::Where::transition) {
+        t.steps.push_back({v.label, copy(last), v.successor});
+        t.violation = checker.explain(v.property, v.successor.data(), last, &v.label);
+    } else {
+        t.violation = checker.explain(v.property, last, nullptr, nullptr);
+    }
+    return t;
+}
+
 model::Transition find_edge(const HugetlbModel& m, HugetlbModel::Context& ctx,
                             const std::byte* before, const std::byte* after) {
     const std::size_t bytes = m.state_bytes();

@@ -40,31 +40,19 @@ using Violation = explorer::Violation<model::Transition>;
 model::Transition find_edge(const model::HugetlbModel& m, model::HugetlbModel::Context& ctx,
                             const std::byte* before, const std::byte* after);
 
+// The trace of a violation whose path of states (initial state first; for a transition
+// violation up to its source) is known: each step is the first edge between two states.
+Trace trace_from_path(const model::HugetlbModel& m, const properties::Checker& checker,
+                      const std::vector<const std::byte*>& path, const Violation& v);
+
 // Rebuilds the trace of a violation from the search's parent indices.
 template <class Search>
 Trace build_trace(const model::HugetlbModel& m, const properties::Checker& checker,
                   const Search& search, const Violation& v) {
-    model::HugetlbModel::Context ctx = m.make_context();
-    const std::size_t bytes = m.state_bytes();
-    auto copy = [&](const std::byte* s) { return padded_copy(s, bytes); };
-    Trace t;
-    t.property = v.property;
-    t.where = v.where;
-    const std::vector<explorer::StateIndex> path = search.path_to(v.state);
-    t.initial = copy(search.store().state(path.front()));
-    for (std::size_t k = 1; k < path.size(); ++k) {
-        const std::byte* before = search.store().state(path[k - 1]);
-        const std::byte* after = search.store().state(path[k]);
-        t.steps.push_back({find_edge(m, ctx, before, after), copy(before), copy(after)});
-    }
-    const std::byte* last = search.store().state(v.state);
-    if (v.where == explorer::Where::transition) {
-        t.steps.push_back({v.label, copy(last), v.successor});
-        t.violation = checker.explain(v.property, v.successor.data(), last, &v.label);
-    } else {
-        t.violation = checker.explain(v.property, last, nullptr, nullptr);
-    }
-    return t;
+    std::vector<const std::byte*> path;
+    for (const explorer::StateIndex i : search.path_to(v.state))
+        path.push_back(search.store().state(i));
+    return trace_from_path(m, checker, path, v);
 }
 
 // Re-executes the trace on the model from its initial state: every step must be an edge

@@ -130,9 +130,11 @@ class BreadthFirstSearch {
     Status run() {
         start_ = Clock::now();
         last_progress_ = start_;
+        // Each worker's scratch space is made on its own thread, so that malloc takes it
+        // from that thread's arena: two threads' hot buffers never share a cache line.
         workers_.clear();
-        for (unsigned t = 0; t < options_.threads; ++t)
-            workers_.push_back(std::make_unique<Worker>(sys_));
+        workers_.resize(options_.threads);
+        run_on_workers([&](unsigned t) { workers_[t] = std::make_unique<Worker>(sys_); });
         std::vector<std::byte> initial(sys_.state_bytes() + kStateSlack);
         sys_.initial_state(initial.data());
         StateIndex first = 0;
@@ -227,11 +229,14 @@ class BreadthFirstSearch {
         std::vector<Candidate> list;
     };
 
-    struct Worker {
+    struct alignas(64) Worker {  // its counters on lines of their own
         explicit Worker(const Sys& sys) : ctx(sys.make_context()) {}
         typename Sys::Context ctx;
         std::atomic<std::uint64_t> transitions{0}, expanded{0};
         Candidates found;
+        // Hash compaction: no state below this is read by this worker any more (see
+        // release_expanded()).
+        std::atomic<std::uint64_t> floor{0};
         bool unbounded = false;
         Event unbounded_at;
         std::string unbounded_reason;
@@ -250,6 +255,7 @@ class BreadthFirstSearch {
         for (auto& w : workers_) {
             w->found = {};
             w->unbounded = false;
+            w->floor.store(lo, std::memory_order_relaxed);
         }
         const bool concurrent = options_.threads > 1;
         // Rounds: the threads expand blocks until the level is done, a budget stops them,
@@ -320,12 +326,15 @@ class BreadthFirstSearch {
                     return;
                 }
             }
+            // Published before taking a block: every block taken after it is above it.
+            w.floor.store(next_block_.load(std::memory_order_relaxed), std::memory_order_release);
             const std::uint64_t b = next_block_.fetch_add(kBlock, std::memory_order_relaxed);
             if (b >= hi) return;
+            if (t == 0 && options_.hash_compaction) release_expanded(b);
             const std::uint64_t e = std::min(b + kBlock, hi);
             for (std::uint64_t i = b; i < e; ++i) {
                 expand(w, t, static_cast<StateIndex>(i), concurrent);
-                w.expanded.fetch_add(1, std::memory_order_relaxed);
+                bump(w.expanded, 1);
                 // Budgets are thread 0's to check, after each of its states; a stop ends
                 // every thread's block at once.
                 if (t == 0) {
@@ -372,7 +381,7 @@ class BreadthFirstSearch {
                 add_state_candidate(w.found, hooks_.state_violations(succ), index,
                                     Event{at, new_state});
         });
-        w.transitions.fetch_add(edge, std::memory_order_relaxed);
+        bump(w.transitions, edge);
         if (edge > max_degree_.load(std::memory_order_relaxed)) raise_max_degree(edge);
         bool unrepresentable = false;
         if constexpr (requires { sys_.unrepresentable(w.ctx); }) {
@@ -394,6 +403,21 @@ class BreadthFirstSearch {
         }
     }
 
+    // Hash compaction keeps no expanded state: thread 0 gives back the store's chunks below
+    // every worker's floor (its own is `own`) while the level goes on.
+    void release_expanded(std::uint64_t own) {
+        std::uint64_t low = own;
+        for (auto& w : workers_)
+            if (w.get() != workers_[0].get())
+                low = std::min(low, w->floor.load(std::memory_order_acquire));
+        store_.release_before(low);
+    }
+
+    // A counter only its worker writes and thread 0 reads for progress: no locked add.
+    static void bump(std::atomic<std::uint64_t>& c, std::uint64_t by) {
+        c.store(c.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+    }
+
     std::uint64_t in_flight() const {
         return std::uint64_t{options_.threads} * kBlock *
                max_degree_.load(std::memory_order_relaxed);
@@ -409,6 +433,7 @@ class BreadthFirstSearch {
     // their first edge: parent index, then edge number), appends them to the store, and
     // checks the new states' properties.
     void commit_level(std::uint64_t lo, Candidates& found) {
+        if (options_.hash_compaction) return commit_unordered(found);
         const std::uint64_t n = visited_.pending_count();
         const std::uint64_t parents = next_block_.load() - lo;
         const std::uint64_t width = std::min<std::uint64_t>(parents, store_.size() - lo);
@@ -473,6 +498,43 @@ class BreadthFirstSearch {
         for (Candidates& c : per)
             for (Candidate& x : c.list)
                 found.list.push_back(std::move(x));
+    }
+
+    // Hash compaction: no trace will read the numbering, so each thread appends its own
+    // pending list (in its discovery order, so its first violation is its smallest) without
+    // the sort and its arrays.
+    void commit_unordered(Candidates& found) {
+        const unsigned lists = visited_.threads();
+        std::vector<std::uint64_t> start(lists + 1, store_.size());
+        for (unsigned t = 0; t < lists; ++t)
+            start[t + 1] = start[t] + visited_.pending_size(t);
+        const std::uint64_t take = std::min<std::uint64_t>(start[lists], kMaxStates) - start[0];
+        if (start[0] + take < start[lists]) stop_status_ = Status::state_limit;
+        store_.extend(take);
+        const std::uint64_t end = start[0] + take;
+        run_on_workers([&](unsigned t) {
+            for (std::uint64_t i = start[t]; i < std::min(start[t + 1], end); ++i)
+                store_.put(static_cast<StateIndex>(i), visited_.pending_state(t, i - start[t]),
+                           kNoParent);
+        });
+        if (hooks_.selected()) {
+            std::vector<Candidates> per(lists);
+            run_on_workers([&](unsigned t) {
+                for (std::uint64_t i = start[t]; i < std::min(start[t + 1], end); ++i) {
+                    const StateIndex index = static_cast<StateIndex>(i);
+                    const PropertyMask bad =
+                        hooks_.state_violations(store_.state(index)) & ~violated_;
+                    if (bad & ~per[t].mask)
+                        add_state_candidate(
+                            per[t], bad, index,
+                            Event{visited_.pending_key(t, i - start[t]), new_state});
+                }
+            });
+            for (Candidates& c : per)
+                for (Candidate& x : c.list)
+                    found.list.push_back(std::move(x));
+        }
+        visited_.clear_pending();
     }
 
     // --- violations -----------------------------------------------------------------------
@@ -613,11 +675,11 @@ class BreadthFirstSearch {
     std::uint64_t level_end_ = 0;  // end of the last level in level_starts_
     std::vector<std::uint64_t> offsets_;
     std::vector<Ref> order_;
-    std::atomic<std::uint64_t> next_block_{0};
-    std::atomic<bool> stop_{false};
+    alignas(64) std::atomic<std::uint64_t> next_block_{0};  // written every block: its own line
+    alignas(64) std::atomic<bool> stop_{false};             // read every state
     std::atomic<bool> grow_{false};              // a round ends so that the table can grow
     std::atomic<std::uint64_t> max_degree_{64};  // most successors of one state seen (or 64)
-    Status stop_status_ = Status::complete;      // why stop_ was set
+    alignas(64) Status stop_status_ = Status::complete;  // why stop_ was set
     std::uint64_t budget_calls_ = 0;
     Status status_ = Status::complete;
     std::string unbounded_reason_;

@@ -87,6 +87,13 @@ has count-hash-compaction "probability that a state was missed:" "$out"
 run trace-hash-compaction 1 -- "$hc" check -s surplus-race --hash-compaction
 has trace-hash-compaction "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps" "$out"
 has trace-hash-compaction " 2  A      B1    alloc_buddy_huge_page" "$out"
+run count-dfs 0 -- "$hc" check -s bench-small --no-properties --search dfs
+has count-dfs "states 423  transitions 870" "$out"
+has count-dfs "depth-first search" "$out"
+run trace-dfs 1 -- "$hc" check -s sysctl-race --search dfs --hash-compaction -k
+has trace-dfs "P5 " "$out"
+has trace-dfs "P7 " "$out"
+run bad-search 2 -- "$hc" check --search sideways
 run bad-threads 2 -- "$hc" check --threads 0
 has bad-threads "a thread count between 1 and 64" "$err"
 

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <map>
+
+#include "explorer/dfs.hpp"
 #include "model/scenario_catalog.hpp"
 #include "test_support.hpp"
 
@@ -94,6 +97,52 @@ RC_GTEST_PROP(EngineAgreement, HashCompactionAgreesWithTheExactSearch, ()) {
     RC_ASSERT(compact.violated() == exact.violated());
     for (std::size_t k = 0; k < exact.violations().size(); ++k)
         RC_ASSERT(compact.violations()[k].trace_length == exact.violations()[k].trace_length);
+}
+
+// Depth-first search reaches the same states and finds the same properties violated (with
+// keep-going), each with a trace that replays and is no shorter than the shortest.
+RC_GTEST_PROP(EngineAgreement, DepthFirstAgreesWithBreadthFirst, ()) {
+    const std::string toml = test::random_scenario_toml(true);
+    RC_LOG() << toml;
+    const model::Scenario sc = model::parse_scenario(toml, "generated.toml", "generated");
+    const model::HugetlbModel m(sc, "seed");
+    const properties::Checker checker(m, properties::kAllProperties);
+    explorer::Options o;
+    o.keep_going = true;
+    o.max_states = 300000;
+    explorer::BreadthFirstSearch bfs(m, checker, o);
+    RC_PRE(bfs.run() == explorer::Status::complete);
+    o.hash_compaction = *rc::gen::arbitrary<bool>();
+    explorer::DepthFirstSearch dfs(m, checker, o);
+    RC_ASSERT(dfs.run() == explorer::Status::complete);
+    RC_ASSERT(dfs.stats().states == bfs.stats().states);
+    RC_ASSERT(dfs.stats().transitions == bfs.stats().transitions);
+    RC_ASSERT(dfs.violated() == bfs.violated());
+    std::map<unsigned, std::uint32_t> shortest;
+    for (const auto& v : bfs.violations())
+        shortest[v.property] = v.trace_length;
+    for (std::size_t k = 0; k < dfs.violations().size(); ++k) {
+        const auto& v = dfs.violations()[k];
+        RC_ASSERT(v.trace_length >= shortest[v.property]);
+        std::vector<const std::byte*> path;
+        for (const auto& state : dfs.path(k))
+            path.push_back(state.data());
+        const counterexamples::Trace t = counterexamples::trace_from_path(m, checker, path, v);
+        RC_ASSERT(t.steps.size() == v.trace_length);
+        RC_ASSERT(counterexamples::replay(m, checker, t) == std::string());
+    }
+}
+
+TEST(DepthFirst, CountsTheBenchScenarios) {
+    for (const char* name : {"surplus-race", "sysctl-race", "bench-medium", "bench-large"}) {
+        const model::HugetlbModel m(model::load_scenario(name));
+        explorer::BreadthFirstSearch bfs(m, explorer::NoProperties{}, explorer::Options{});
+        bfs.run();
+        explorer::DepthFirstSearch dfs(m, explorer::NoProperties{}, explorer::Options{});
+        EXPECT_EQ(dfs.run(), explorer::Status::complete);
+        EXPECT_EQ(dfs.stats().states, bfs.stats().states) << name;
+        EXPECT_EQ(dfs.stats().transitions, bfs.stats().transitions) << name;
+    }
 }
 
 // Hash compaction finds the same states (no fingerprint collides on these sizes: the
