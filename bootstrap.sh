@@ -28,6 +28,7 @@ packages=(
   librapidcheck-dev         # property-based tests (with its GoogleTest glue)
   libbenchmark-dev          # bench/
   spin rumur                # peers for the count cross-check and the benchmark (docs/peers.md)
+  python3                   # bench/run, the side-by-side benchmark against SPIN and Rumur
 )
 missing=()
 for p in "${packages[@]}"; do
