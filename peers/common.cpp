@@ -166,4 +166,24 @@ std::vector<std::string> scenario_lines(const PeerScenario& p) {
     return out;
 }
 
+std::string op_is(const PeerActor& a, const std::vector<std::uint32_t>& ops, const ExprSyntax& x) {
+    std::string out;
+    for (std::uint32_t i : ops)
+        out += (out.empty() ? "" : std::string(x.disjunction)) + "op[" + a.id + "]" +
+               std::string(x.eq) + str(i);
+    return ops.size() > 1 ? "(" + out + ")" : out;
+}
+
+std::string op_value(const PeerActor& a, model::OpKind kind, const ExprSyntax& x) {
+    const std::vector<std::uint32_t> ops = a.ops_of(kind);
+    std::string out = str(a.actor->script[ops.back()].value);
+    for (std::size_t j = ops.size() - 1; j-- > 0;) {
+        const std::uint64_t v = a.actor->script[ops[j]].value;
+        if (out == str(v)) continue;
+        out = "(op[" + a.id + "]" + std::string(x.eq) + str(ops[j]) + std::string(x.then) + str(v) +
+              std::string(x.otherwise) + out + ")";
+    }
+    return out;
+}
+
 }  // namespace hugecheck::peers

@@ -69,4 +69,18 @@ StepText step_text(model::Step step);
 // "[4, 4, 3]"
 std::string list(const std::vector<std::uint64_t>& values);
 
+inline std::string str(std::uint64_t v) {
+    return std::to_string(v);
+}
+
+// How a language writes the two expressions below: equality, disjunction, and a
+// conditional expression `c then a else b` (Murphi: " = ", " | ", " ? ", " : ").
+struct ExprSyntax {
+    std::string_view eq, disjunction, then, otherwise;
+};
+// "(op[A] = 0 | op[A] = 2)": the actor is at one of these ops.
+std::string op_is(const PeerActor& a, const std::vector<std::uint32_t>& ops, const ExprSyntax& x);
+// The value of the actor's current op of this kind: "5", or "(op[E] = 0 ? 5 : 1)".
+std::string op_value(const PeerActor& a, model::OpKind kind, const ExprSyntax& x);
+
 }  // namespace hugecheck::peers

@@ -480,10 +480,6 @@ class Writer {
     void line(const std::string& s = "") { text += s + "\n"; }
 };
 
-std::string str(std::uint64_t v) {
-    return std::to_string(v);
-}
-
 std::string range(const Range& r) {
     return std::to_string(r.lo) + ".." + std::to_string(r.hi);
 }
@@ -492,24 +488,13 @@ std::string bits(const Range& r) {
     return r.bits == 0 ? std::string("always 0") : str(r.bits) + " bits";
 }
 
-// "(op[A] = 0 | op[A] = 2)"
-std::string op_is(const PeerActor& a, const std::vector<std::uint32_t>& ops) {
-    std::string out;
-    for (std::uint32_t i : ops)
-        out += (out.empty() ? "" : " | ") + ("op[" + a.id + "] = " + str(i));
-    return ops.size() > 1 ? "(" + out + ")" : out;
-}
+const ExprSyntax kSyntax{" = ", " | ", " ? ", " : "};
 
-// The value of the actor's current op of this kind: "5", or "(op[E] = 0 ? 5 : 1)".
+std::string op_is(const PeerActor& a, const std::vector<std::uint32_t>& ops) {
+    return peers::op_is(a, ops, kSyntax);
+}
 std::string op_value(const PeerActor& a, OpKind kind) {
-    const std::vector<std::uint32_t> ops = a.ops_of(kind);
-    std::string out = str(a.actor->script[ops.back()].value);
-    for (std::size_t j = ops.size() - 1; j-- > 0;) {
-        const std::uint64_t v = a.actor->script[ops[j]].value;
-        if (out == str(v)) continue;
-        out = "(op[" + a.id + "] = " + str(ops[j]) + " ? " + str(v) + " : " + out + ")";
-    }
-    return out;
+    return peers::op_value(a, kind, kSyntax);
 }
 
 }  // namespace

@@ -37,10 +37,23 @@ Run run(const model::HugetlbModel& m, unsigned threads, bool keep_going) {
     return r;
 }
 
-RC_GTEST_PROP(EngineAgreement, ThreadCountsAgreeOnEveryVariant, ()) {
+// A generated scenario (logged, shown if the property fails).
+model::Scenario generated() {
     const std::string toml = test::random_scenario_toml(true);
     RC_LOG() << toml;
-    const model::Scenario sc = model::parse_scenario(toml, "generated.toml", "generated");
+    return model::parse_scenario(toml, "generated.toml", "generated");
+}
+
+// Keep going, within a bound that generated scenarios rarely reach.
+explorer::Options reference_options() {
+    explorer::Options o;
+    o.keep_going = true;
+    o.max_states = 300000;
+    return o;
+}
+
+RC_GTEST_PROP(EngineAgreement, ThreadCountsAgreeOnEveryVariant, ()) {
+    const model::Scenario sc = generated();
     const auto& variants = model::all_variants();
     const model::Variant& v = *variants[*rc::gen::inRange<std::size_t>(0, variants.size())];
     RC_LOG() << "variant " << v.name();
@@ -78,14 +91,9 @@ TEST(EngineAgreement, BenchLargeOnTwoThreads) {
 }
 
 RC_GTEST_PROP(EngineAgreement, HashCompactionAgreesWithTheExactSearch, ()) {
-    const std::string toml = test::random_scenario_toml(true);
-    RC_LOG() << toml;
-    const model::Scenario sc = model::parse_scenario(toml, "generated.toml", "generated");
-    const model::HugetlbModel m(sc, "seed");
+    const model::HugetlbModel m(generated(), "seed");
     const properties::Checker checker(m, properties::kAllProperties);
-    explorer::Options o;
-    o.keep_going = true;
-    o.max_states = 300000;
+    explorer::Options o = reference_options();
     explorer::BreadthFirstSearch exact(m, checker, o);
     RC_PRE(exact.run() == explorer::Status::complete);
     o.hash_compaction = true;
@@ -102,14 +110,9 @@ RC_GTEST_PROP(EngineAgreement, HashCompactionAgreesWithTheExactSearch, ()) {
 // Depth-first search reaches the same states and finds the same properties violated (with
 // keep-going), each with a trace that replays and is no shorter than the shortest.
 RC_GTEST_PROP(EngineAgreement, DepthFirstAgreesWithBreadthFirst, ()) {
-    const std::string toml = test::random_scenario_toml(true);
-    RC_LOG() << toml;
-    const model::Scenario sc = model::parse_scenario(toml, "generated.toml", "generated");
-    const model::HugetlbModel m(sc, "seed");
+    const model::HugetlbModel m(generated(), "seed");
     const properties::Checker checker(m, properties::kAllProperties);
-    explorer::Options o;
-    o.keep_going = true;
-    o.max_states = 300000;
+    explorer::Options o = reference_options();
     explorer::BreadthFirstSearch bfs(m, checker, o);
     RC_PRE(bfs.run() == explorer::Status::complete);
     o.hash_compaction = *rc::gen::arbitrary<bool>();
