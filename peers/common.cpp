@@ -8,6 +8,9 @@
 
 namespace hugecheck::peers {
 
+using model::OpKind;
+using model::Step;
+
 namespace {
 
 std::string lower(std::string_view s) {
@@ -184,6 +187,41 @@ std::string op_value(const PeerActor& a, model::OpKind kind, const ExprSyntax& x
               std::string(x.otherwise) + out + ")";
     }
     return out;
+}
+
+void for_each_step(const PeerActor& a, const ExprSyntax& x,
+                   const std::function<void(Step, const std::string&, const std::string&)>& step,
+                   const std::function<void(Step, const std::string&)>& choices) {
+    const std::string& id = a.id;
+    const std::string home = str(a.actor->home);
+    const std::string pc = "pc[" + id + "]" + std::string(x.eq);
+    const std::string idle = pc + "IDLE" + std::string(x.conjunction);
+    auto at = [&](std::string_view label) { return pc + std::string(label); };
+    auto first = [&](OpKind kind) { return idle + op_is(a, a.ops_of(kind), x); };
+    if (a.has(OpKind::fault)) {
+        step(Step::F1, first(OpKind::fault), "F1_dequeue_huge_page_vma(" + id + ", " + home + ")");
+        step(Step::B1, at("B1"), "B1_alloc_buddy_huge_page(" + id + ")");
+        step(Step::B2, at("B2"), "B2_alloc_pages(" + id + ", " + home + ")");
+        step(Step::B3, at("B3"), "B3_alloc_buddy_huge_page(" + id + ")");
+    }
+    if (a.has(OpKind::unmap)) step(Step::U1, first(OpKind::unmap), "U1_free_huge_page(" + id + ")");
+    if (a.has(OpKind::resize)) {
+        step(Step::S1, first(OpKind::resize), "S1_hugetlb_sysctl_handler_common(" + id + ")");
+        step(Step::S2, at("S2"),
+             "S2_proc_doulongvec_minmax(" + id + ", " + op_value(a, OpKind::resize, x) + ")");
+        choices(Step::R1, "R1_set_max_huge_pages");
+        step(Step::R4, at("R4"), "R4_alloc_fresh_huge_page(" + id + ")");
+        step(Step::R5, at("R5"), "R5_prep_new_huge_page(" + id + ")");
+        step(Step::R5b, at("R5b"), "R5b_free_huge_page(" + id + ")");
+        choices(Step::R6, "R6_set_max_huge_pages");
+        step(Step::R6f, at("R6f"), "R6f_set_max_huge_pages(" + id + ")");
+        choices(Step::R7, "R7_cond_resched_lock");
+        step(Step::R10, at("R10"), "R10_nr_hugepages_store_common(" + id + ")");
+    }
+    if (a.has(OpKind::overcommit))
+        step(Step::O1, first(OpKind::overcommit),
+             "O1_hugetlb_overcommit_handler(" + id + ", " + op_value(a, OpKind::overcommit, x) +
+                 ")");
 }
 
 }  // namespace hugecheck::peers

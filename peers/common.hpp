@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,11 +77,20 @@ inline std::string str(std::uint64_t v) {
 // How a language writes the two expressions below: equality, disjunction, and a
 // conditional expression `c then a else b` (Murphi: " = ", " | ", " ? ", " : ").
 struct ExprSyntax {
-    std::string_view eq, disjunction, then, otherwise;
+    std::string_view eq, disjunction, then, otherwise, conjunction;
 };
 // "(op[A] = 0 | op[A] = 2)": the actor is at one of these ops.
 std::string op_is(const PeerActor& a, const std::vector<std::uint32_t>& ops, const ExprSyntax& x);
 // The value of the actor's current op of this kind: "5", or "(op[E] = 0 ? 5 : 1)".
 std::string op_value(const PeerActor& a, model::OpKind kind, const ExprSyntax& x);
+
+// The RM steps of one actor, in the order both models list them: `step(step, guard, call)`
+// for a step without choices (guard and call in the language's syntax), and
+// `choices(step, function)` for the steps with the cond_resched_lock choice (R1, R6, R7),
+// which each language writes as one transition per outcome.
+void for_each_step(
+    const PeerActor& a, const ExprSyntax& x,
+    const std::function<void(model::Step, const std::string&, const std::string&)>& step,
+    const std::function<void(model::Step, const std::string&)>& choices);
 
 }  // namespace hugecheck::peers

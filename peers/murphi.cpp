@@ -488,14 +488,7 @@ std::string bits(const Range& r) {
     return r.bits == 0 ? std::string("always 0") : str(r.bits) + " bits";
 }
 
-const ExprSyntax kSyntax{" = ", " | ", " ? ", " : "};
-
-std::string op_is(const PeerActor& a, const std::vector<std::uint32_t>& ops) {
-    return peers::op_is(a, ops, kSyntax);
-}
-std::string op_value(const PeerActor& a, OpKind kind) {
-    return peers::op_value(a, kind, kSyntax);
-}
+const ExprSyntax kSyntax{" = ", " | ", " ? ", " : ", " & "};
 
 }  // namespace
 
@@ -636,40 +629,14 @@ std::string to_murphi(const model::Scenario& sc) {
         w.line("endruleset;");
     };
     for (const PeerActor& a : p.actors) {
-        const std::string id = a.id;
-        const std::string home = str(a.actor->home);
-        const std::string idle = "pc[" + id + "] = IDLE & ";
-        auto at = [&](std::string_view label) { return "pc[" + id + "] = " + std::string(label); };
         w.line();
         w.line("-- ---- " + a.describe());
-        if (a.has(OpKind::fault)) {
-            rule(a, Step::F1, idle + op_is(a, a.ops_of(OpKind::fault)),
-                 "F1_dequeue_huge_page_vma(" + id + ", " + home + ")");
-            rule(a, Step::B1, at("B1"), "B1_alloc_buddy_huge_page(" + id + ")");
-            rule(a, Step::B2, at("B2"), "B2_alloc_pages(" + id + ", " + home + ")");
-            rule(a, Step::B3, at("B3"), "B3_alloc_buddy_huge_page(" + id + ")");
-        }
-        if (a.has(OpKind::unmap))
-            rule(a, Step::U1, idle + op_is(a, a.ops_of(OpKind::unmap)),
-                 "U1_free_huge_page(" + id + ")");
-        if (a.has(OpKind::resize)) {
-            rule(a, Step::S1, idle + op_is(a, a.ops_of(OpKind::resize)),
-                 "S1_hugetlb_sysctl_handler_common(" + id + ")");
-            rule(a, Step::S2, at("S2"),
-                 "S2_proc_doulongvec_minmax(" + id + ", " + op_value(a, OpKind::resize) + ")");
-            choices(a, Step::R1, "R1_set_max_huge_pages");
-            rule(a, Step::R4, at("R4"), "R4_alloc_fresh_huge_page(" + id + ")");
-            rule(a, Step::R5, at("R5"), "R5_prep_new_huge_page(" + id + ")");
-            rule(a, Step::R5b, at("R5b"), "R5b_free_huge_page(" + id + ")");
-            choices(a, Step::R6, "R6_set_max_huge_pages");
-            rule(a, Step::R6f, at("R6f"), "R6f_set_max_huge_pages(" + id + ")");
-            choices(a, Step::R7, "R7_cond_resched_lock");
-            rule(a, Step::R10, at("R10"), "R10_nr_hugepages_store_common(" + id + ")");
-        }
-        if (a.has(OpKind::overcommit))
-            rule(a, Step::O1, idle + op_is(a, a.ops_of(OpKind::overcommit)),
-                 "O1_hugetlb_overcommit_handler(" + id + ", " + op_value(a, OpKind::overcommit) +
-                     ")");
+        for_each_step(
+            a, kSyntax,
+            [&](Step step, const std::string& guard, const std::string& call) {
+                rule(a, step, guard, call);
+            },
+            [&](Step step, const std::string& fn) { choices(a, step, fn); });
     }
 
     // The initial state (RM §1).
