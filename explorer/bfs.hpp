@@ -21,14 +21,15 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "explorer/state_store.hpp"
 #include "explorer/system.hpp"
 #include "explorer/visited_set.hpp"
+#include "explorer/worker_pool.hpp"
 
 namespace hugecheck::explorer {
 
@@ -134,6 +135,7 @@ class BreadthFirstSearch {
         // from that thread's arena: two threads' hot buffers never share a cache line.
         workers_.clear();
         workers_.resize(options_.threads);
+        if (options_.threads > 1) pool_.emplace(options_.threads);
         run_on_workers([&](unsigned t) { workers_[t] = std::make_unique<Worker>(sys_); });
         std::vector<std::byte> initial(sys_.state_bytes() + kStateSlack);
         sys_.initial_state(initial.data());
@@ -163,6 +165,7 @@ class BreadthFirstSearch {
             level_starts_.push_back(hi);
             level_end_ = store_.size();
         }
+        pool_.reset();
         finish_stats();
         return status_;
     }
@@ -295,23 +298,14 @@ class BreadthFirstSearch {
     // them (a broken bound of the model, say) stops the others and is rethrown here.
     void run_on_workers(const std::function<void(unsigned)>& job) {
         if (options_.threads == 1) return job(0);
-        std::vector<std::exception_ptr> errors(options_.threads);
-        auto guarded = [&](unsigned t) {
+        pool_->run([&](unsigned t) {
             try {
                 job(t);
             } catch (...) {
-                errors[t] = std::current_exception();
                 stop_.store(true, std::memory_order_relaxed);
+                throw;
             }
-        };
-        {
-            std::vector<std::jthread> threads;
-            for (unsigned t = 1; t < options_.threads; ++t)
-                threads.emplace_back(guarded, t);
-            guarded(0);
-        }
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+        });
     }
 
     void work(Worker& w, unsigned t, std::uint64_t hi, bool concurrent) {
@@ -670,6 +664,7 @@ class BreadthFirstSearch {
     Options options_;
     StateStore store_;
     VisitedSet visited_;
+    std::optional<WorkerPool> pool_;  // threads > 1: the workers 1.. (0 is run()'s caller)
     std::vector<std::unique_ptr<Worker>> workers_;
     std::vector<std::uint64_t> level_starts_;
     std::uint64_t level_end_ = 0;  // end of the last level in level_starts_
