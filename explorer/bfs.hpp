@@ -270,6 +270,8 @@ class BreadthFirstSearch {
                 break;
             visited_.grow(in_flight());
         }
+        if (stop_status_ == Status::complete && states_full_.load(std::memory_order_relaxed))
+            stop_status_ = Status::state_limit;
 
         Candidates found;
         if (concurrent) commit_level(lo, found);
@@ -329,14 +331,18 @@ class BreadthFirstSearch {
             for (std::uint64_t i = b; i < e; ++i) {
                 expand(w, t, static_cast<StateIndex>(i), concurrent);
                 bump(w.expanded, 1);
-                // Budgets are thread 0's to check, after each of its states; a stop ends
-                // every thread's block at once.
+                // Budgets are thread 0's to check, after each of its states, except the
+                // state budget, which every thread checks (thread 0 may be descheduled);
+                // a stop ends every thread's block at once.
                 if (t == 0) {
                     const Status s = check_budgets();
                     if (s != Status::complete) {
                         stop_status_ = s;
                         stop_.store(true, std::memory_order_relaxed);
                     }
+                } else if (options_.max_states && states_so_far() >= options_.max_states) {
+                    states_full_.store(true, std::memory_order_relaxed);
+                    stop_.store(true, std::memory_order_relaxed);
                 }
                 if (stop_.load(std::memory_order_relaxed)) return;
             }
@@ -672,6 +678,7 @@ class BreadthFirstSearch {
     std::vector<Ref> order_;
     alignas(64) std::atomic<std::uint64_t> next_block_{0};  // written every block: its own line
     alignas(64) std::atomic<bool> stop_{false};             // read every state
+    std::atomic<bool> states_full_{false};       // a worker other than 0 saw --max-states
     std::atomic<bool> grow_{false};              // a round ends so that the table can grow
     std::atomic<std::uint64_t> max_degree_{64};  // most successors of one state seen (or 64)
     alignas(64) Status stop_status_ = Status::complete;  // why stop_ was set
