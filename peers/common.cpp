@@ -1,6 +1,7 @@
 #include "peers/common.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <cctype>
 #include <numeric>
 
@@ -111,6 +112,7 @@ PeerScenario describe_scenario(const model::Scenario& sc, std::string_view forma
 
     // Actor identifiers: the name when it is one and clashes with nothing, else actor_<k>.
     std::vector<std::string> taken(identifiers.begin(), identifiers.end());
+    taken.insert(taken.end(), std::begin(kStepNames), std::end(kStepNames));
     auto free_name = [&](const std::string& s) {
         for (std::string_view k : keywords)
             if (lower(k) == lower(s)) return false;

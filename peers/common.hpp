@@ -17,6 +17,38 @@ namespace hugecheck::peers {
 
 // The control points of an actor in the exported models, in pc order: IDLE between ops
 // (F1, U1, S1 and O1 are taken from there), then the RM step an actor waits at.
+// The names both models give the steps' functions and the pc labels; an actor's identifier
+// must not be one of them (describe_scenario sees to it).
+inline constexpr std::string_view kStepNames[] = {"F1_dequeue_huge_page_vma",
+                                                  "B1_alloc_buddy_huge_page",
+                                                  "B2_alloc_pages",
+                                                  "B3_alloc_buddy_huge_page",
+                                                  "U1_free_huge_page",
+                                                  "S1_hugetlb_sysctl_handler_common",
+                                                  "S2_proc_doulongvec_minmax",
+                                                  "R1_set_max_huge_pages",
+                                                  "R4_alloc_fresh_huge_page",
+                                                  "R5_prep_new_huge_page",
+                                                  "R5b_free_huge_page",
+                                                  "R6_set_max_huge_pages",
+                                                  "R6f_set_max_huge_pages",
+                                                  "R7_cond_resched_lock",
+                                                  "R10_nr_hugepages_store_common",
+                                                  "O1_hugetlb_overcommit_handler",
+                                                  "IDLE",
+                                                  "B1",
+                                                  "B2",
+                                                  "B3",
+                                                  "S2",
+                                                  "R1",
+                                                  "R4",
+                                                  "R5",
+                                                  "R5b",
+                                                  "R6",
+                                                  "R6f",
+                                                  "R7",
+                                                  "R10"};
+
 inline constexpr std::string_view kPcLabels[] = {"IDLE", "B1",  "B2", "B3",  "S2", "R1", "R4",
                                                  "R5",   "R5b", "R6", "R6f", "R7", "R10"};
 

@@ -62,14 +62,8 @@ const std::vector<std::string_view> kIdentifiers = {
     "free_huge_page", "adjust_pool_surplus_down", "adjust_pool_surplus_up", "free_pool_huge_page",
     "finish", "shrink_loop", "grow_check", "a", "k", "n", "v", "x", "y", "i", "s", "home",
     "nodes_agree", "nr", "fr", "su", "nid", "tries", "found", "frees", "dropped",
-    "F1_dequeue_huge_page_vma", "B1_alloc_buddy_huge_page", "B2_alloc_pages",
-    "B3_alloc_buddy_huge_page", "U1_free_huge_page", "S1_hugetlb_sysctl_handler_common",
-    "S2_proc_doulongvec_minmax", "R1_set_max_huge_pages", "R4_alloc_fresh_huge_page",
-    "R5_prep_new_huge_page", "R5b_free_huge_page", "R6_set_max_huge_pages",
-    "R6f_set_max_huge_pages", "R7_cond_resched_lock", "R10_nr_hugepages_store_common",
-    "O1_hugetlb_overcommit_handler",
-    // pc labels
-    "IDLE", "B1", "B2", "B3", "S2", "R1", "R4", "R5", "R5b", "R6", "R6f", "R7", "R10"};
+    // (the step functions and pc labels both languages use: peers::kStepNames)
+};
 
 // The fixed part: unsigned long arithmetic and the kernel functions as procedures. Each
 // rule runs one of the step procedures; `a` is the actor, `home` its home node, `k` the
