@@ -1,8 +1,8 @@
 #include "peers/common.hpp"
 
 #include <algorithm>
-#include <iterator>
 #include <cctype>
+#include <iterator>
 #include <numeric>
 
 #include "model/hugetlb_model.hpp"
