@@ -21,11 +21,16 @@
 #include "cli/matrix.hpp"
 #include "cli/pfn_scenario.hpp"
 #include "cli/step_tables.hpp"
+#include "counterexamples/orbits.hpp"
 #include "counterexamples/trace.hpp"
 #include "explorer/bfs.hpp"
 #include "explorer/dfs.hpp"
+#include "explorer/por.hpp"
+#include "explorer/symmetry.hpp"
 #include "model/hugetlb_model.hpp"
+#include "model/independence.hpp"
 #include "model/scenario_catalog.hpp"
+#include "model/symmetry.hpp"
 #include "properties/pfn/queries.hpp"
 #include "properties/properties.hpp"
 
@@ -62,7 +67,10 @@ struct CheckOptions {
     std::string max_states, time_limit, max_memory;
     std::string threads;  // --threads; empty: one per core
     bool hash_compaction = false;
+    bool compress = false;       // --compress
     std::string search = "bfs";  // --search
+    bool por = false;            // --por
+    bool symmetry = false;       // --symmetry
     std::string trace_json;
     bool quiet = false;
 };
@@ -158,6 +166,7 @@ struct CheckResult {
     std::string unbounded_reason;
     double omission_probability = 0;
     std::vector<counterexamples::Trace> traces;  // in property order
+    explorer::ReductionStats reduction;          // --por: what the search's expansions did
     // The checker the traces were found with (hash compaction: only the violated ones).
     std::shared_ptr<const properties::Checker> traced_checker;
 };
@@ -167,9 +176,24 @@ void sort_traces(std::vector<counterexamples::Trace>& traces) {
               [](const auto& a, const auto& b) { return a.property < b.property; });
 }
 
-CheckResult breadth_first(const model::HugetlbModel& model, const properties::Checker& checker,
-                          const explorer::Options& options, bool progress) {
-    explorer::BreadthFirstSearch search(model, checker, options);
+// The trace of a violation a search over `sys` found: under symmetry reduction its states
+// are orbit representatives, mapped back to real actors.
+template <class Search>
+counterexamples::Trace trace_of(const model::HugetlbModel& model,
+                                const model::ActorSymmetry* symmetry,
+                                const properties::Checker& checker, const Search& search,
+                                const counterexamples::Violation& v) {
+    if (symmetry)
+        return counterexamples::build_trace_from_orbits(model, *symmetry, checker, search, v);
+    return counterexamples::build_trace(model, checker, search, v);
+}
+
+// `sys` is the model, or a reduction of it (`symmetry`: the symmetry reduction's classes).
+template <class Sys>
+CheckResult breadth_first(const Sys& sys, const model::HugetlbModel& model,
+                          const properties::Checker& checker, const explorer::Options& options,
+                          bool progress, const model::ActorSymmetry* symmetry = nullptr) {
+    explorer::BreadthFirstSearch search(sys, checker, options);
     if (progress)
         search.on_progress([](const explorer::Stats& s, std::uint64_t queued) {
             std::fprintf(stderr,
@@ -181,6 +205,7 @@ CheckResult breadth_first(const model::HugetlbModel& model, const properties::Ch
         });
     CheckResult r;
     r.status = search.run();
+    if constexpr (requires { sys.stats(); }) r.reduction = sys.stats();  // not the traces'
     if (progress) std::fprintf(stderr, "\r\033[K");
     r.stats = search.stats();
     r.violated = search.violated();
@@ -189,7 +214,7 @@ CheckResult breadth_first(const model::HugetlbModel& model, const properties::Ch
     r.traced_checker = std::make_shared<properties::Checker>(checker);
     if (search.keeps_traces()) {
         for (const auto& v : search.violations())
-            r.traces.push_back(counterexamples::build_trace(model, checker, search, v));
+            r.traces.push_back(trace_of(model, symmetry, checker, search, v));
     } else if (search.violated()) {
         // Hash compaction keeps no traces: an exact search to the deepest violation's
         // depth finds them again (at the same depth, or shallower if a fingerprint
@@ -201,22 +226,25 @@ CheckResult breadth_first(const model::HugetlbModel& model, const properties::Ch
         for (const auto& v : search.violations())
             again.max_depth = std::max(again.max_depth, v.trace_length);
         r.traced_checker = std::make_shared<properties::Checker>(model, search.violated());
-        explorer::BreadthFirstSearch exact(model, *r.traced_checker, again);
+        explorer::BreadthFirstSearch exact(sys, *r.traced_checker, again);
         exact.run();
         if (exact.violated() != search.violated())
             throw std::logic_error("the exact search for the traces found other violations");
         for (const auto& v : exact.violations())
-            r.traces.push_back(counterexamples::build_trace(model, *r.traced_checker, exact, v));
+            r.traces.push_back(trace_of(model, symmetry, *r.traced_checker, exact, v));
     }
     sort_traces(r.traces);
     return r;
 }
 
-CheckResult depth_first(const model::HugetlbModel& model, const properties::Checker& checker,
-                        const explorer::Options& options) {
-    explorer::DepthFirstSearch search(model, checker, options);
+template <class Sys>
+CheckResult depth_first(const Sys& sys, const model::HugetlbModel& model,
+                        const properties::Checker& checker, const explorer::Options& options,
+                        const model::ActorSymmetry* symmetry = nullptr) {
+    explorer::DepthFirstSearch search(sys, checker, options);
     CheckResult r;
     r.status = search.run();
+    if constexpr (requires { sys.stats(); }) r.reduction = sys.stats();
     r.stats = search.stats();
     r.violated = search.violated();
     r.unbounded_reason = search.unbounded_reason();
@@ -226,8 +254,10 @@ CheckResult depth_first(const model::HugetlbModel& model, const properties::Chec
         std::vector<const std::byte*> path;
         for (const auto& state : search.path(k))
             path.push_back(state.data());
+        const auto& v = search.violations()[k];
         r.traces.push_back(
-            counterexamples::trace_from_path(model, checker, path, search.violations()[k]));
+            symmetry ? counterexamples::trace_from_orbits(model, *symmetry, checker, path, v)
+                     : counterexamples::trace_from_path(model, checker, path, v));
     }
     sort_traces(r.traces);
     return r;
@@ -252,6 +282,16 @@ int run_check(const CheckOptions& o) {
         options.max_memory_bytes = parse_memory(o.max_memory, "--max-memory");
     options.threads = parse_threads(o.threads);
     options.hash_compaction = o.hash_compaction;
+    options.tree_compression = o.compress;
+    if (o.compress && o.hash_compaction)
+        throw InputError("--compress", 0, "",
+                         "cannot be combined with --hash-compaction: one keeps every state "
+                         "exactly, the other only fingerprints");
+    if (o.compress && o.search == "dfs")
+        throw InputError("--compress", 0, "", "needs --search bfs (the default)");
+    if (o.por && o.symmetry)
+        throw InputError("--por", 0, "",
+                         "cannot be combined with --symmetry yet (one reduction at a time)");
     options.interrupt = &g_interrupted;
     std::optional<std::ofstream> json_out;
     if (!o.trace_json.empty()) {
@@ -271,6 +311,8 @@ int run_check(const CheckOptions& o) {
                       : "; breadth-first search on " + std::to_string(options.threads) +
                             (options.threads == 1 ? " thread" : " threads"))
               << (o.hash_compaction ? ", hash compaction" : "")
+              << (o.compress ? ", tree compression" : "")
+              << (o.por ? ", partial-order reduction" : "")
               << (selected == 0  ? ", counting states"
                   : o.keep_going ? ", keep going"
                                  : ", stop at the first violation")
@@ -280,8 +322,30 @@ int run_check(const CheckOptions& o) {
 
     install_signal_handlers();
     const bool progress = !o.quiet && isatty(STDERR_FILENO);
-    const CheckResult r = o.search == "dfs" ? depth_first(model, checker, options)
-                                            : breadth_first(model, checker, options, progress);
+    CheckResult r;
+    if (o.symmetry) {
+        const model::ActorSymmetry symmetry(model);
+        if (symmetry.trivial())
+            std::cout << "symmetry reduction: no two actors share a script and a home node; "
+                         "nothing to reduce\n\n";
+        else
+            std::cout << "symmetry reduction: interchangeable actors " << symmetry.describe()
+                      << "; a state stands for its orbit\n\n";
+        const explorer::SymmetryReduction reduced(model, symmetry);
+        r = o.search == "dfs"
+                ? depth_first(reduced, model, checker, options, &symmetry)
+                : breadth_first(reduced, model, checker, options, progress, &symmetry);
+    } else if (o.por) {
+        // Ample sets for the properties checked (properties::visibility).
+        const model::AmpleSets ample(model, properties::visibility(model, selected));
+        const explorer::PartialOrderReduction reduced(model, ample);
+        r = o.search == "dfs" ? depth_first(reduced, model, checker, options)
+                              : breadth_first(reduced, model, checker, options, progress);
+    } else if (o.search == "dfs") {
+        r = depth_first(model, model, checker, options);
+    } else {
+        r = breadth_first(model, model, checker, options, progress);
+    }
     const auto& search = r;  // the figures below read the result as they read a search
 
     // Traces, in property order; each replayed on the model before it is shown.
@@ -310,11 +374,33 @@ int run_check(const CheckOptions& o) {
         human_bytes(static_cast<double>(s.storage_bytes)).c_str(), s.bytes_per_state(),
         model.state_bytes());
     std::cout << line;
+    if (o.por) {
+        const explorer::ReductionStats& reduction = r.reduction;
+        const std::uint64_t expanded = reduction.ample + reduction.full + reduction.proviso;
+        std::snprintf(
+            line, sizeof line,
+            "partial-order reduction: an ample set in %llu of %llu states expanded "
+            "(%.1f%%); %llu expanded fully, %llu of them by the cycle proviso\n",
+            static_cast<unsigned long long>(reduction.ample),
+            static_cast<unsigned long long>(expanded),
+            expanded ? 100.0 * static_cast<double>(reduction.ample) / static_cast<double>(expanded)
+                     : 0.0,
+            static_cast<unsigned long long>(reduction.full + reduction.proviso),
+            static_cast<unsigned long long>(reduction.proviso));
+        std::cout << line;
+    }
     if (o.hash_compaction) {
         std::snprintf(line, sizeof line,
                       "hash compaction: 64-bit fingerprints; probability that a state was "
                       "missed: %.2g\n",
                       search.omission_probability);
+        std::cout << line;
+    }
+    if (o.compress) {
+        std::snprintf(line, sizeof line,
+                      "tree compression: exact; %llu tree nodes (leaves %llu), %.1f bytes/state\n",
+                      static_cast<unsigned long long>(s.tree_nodes),
+                      static_cast<unsigned long long>(s.tree_leaves), s.bytes_per_state());
         std::cout << line;
     }
 
@@ -607,6 +693,18 @@ int main(int argc, char** argv) {
     check_cmd->add_flag("--hash-compaction", check.hash_compaction,
                         "store 64-bit fingerprints, not states (prints the probability of a "
                         "missed state; traces come from an exact search to their depth)");
+    check_cmd->add_flag("--compress", check.compress,
+                        "exact tree compression of the states (LTSmin's): about a third of "
+                        "the memory, somewhat slower; same counts and shortest traces");
+    check_cmd->add_flag("--por", check.por,
+                        "partial-order reduction: where one actor's step commutes with all "
+                        "the others can still do and is invisible to the properties, take it "
+                        "alone (docs/reductions.md); same verdicts, fewer states, traces not "
+                        "always shortest");
+    check_cmd->add_flag("--symmetry", check.symmetry,
+                        "symmetry reduction: actors with the same script and home node are "
+                        "interchangeable; store one state per orbit (traces name the real "
+                        "actors)");
     check_cmd->add_option("--trace-json", check.trace_json,
                           "also write the traces as JSON to this file (docs/trace-json.md)");
     check_cmd->add_flag("--quiet,-q", check.quiet, "no progress line on stderr");

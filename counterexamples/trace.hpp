@@ -45,13 +45,17 @@ model::Transition find_edge(const model::HugetlbModel& m, model::HugetlbModel::C
 Trace trace_from_path(const model::HugetlbModel& m, const properties::Checker& checker,
                       const std::vector<const std::byte*>& path, const Violation& v);
 
-// Rebuilds the trace of a violation from the search's parent indices.
+// Rebuilds the trace of a violation from the search's path to it (parent indices, or with
+// tree compression the levels above it expanded again) and copies of its states.
 template <class Search>
 Trace build_trace(const model::HugetlbModel& m, const properties::Checker& checker,
                   const Search& search, const Violation& v) {
-    std::vector<const std::byte*> path;
+    std::vector<std::vector<std::byte>> states;
     for (const explorer::StateIndex i : search.path_to(v.state))
-        path.push_back(search.store().state(i));
+        states.push_back(search.state_copy(i));
+    std::vector<const std::byte*> path;
+    for (const std::vector<std::byte>& s : states)
+        path.push_back(s.data());
     return trace_from_path(m, checker, path, v);
 }
 

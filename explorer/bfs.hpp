@@ -18,16 +18,19 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "explorer/state_store.hpp"
 #include "explorer/system.hpp"
+#include "explorer/tree_store.hpp"
 #include "explorer/visited_set.hpp"
 #include "explorer/worker_pool.hpp"
 
@@ -73,6 +76,11 @@ struct Options {
     // levels still to expand, and no parents; violations have lengths but no traces
     // (keeps_traces() is false). See VisitedSet::fingerprints().
     bool hash_compaction = false;
+    // Tree compression: the states live in a TreeStore (explorer/tree_store.hpp), exact and
+    // shared among states, without parents; a trace is rebuilt backwards by expanding the
+    // levels above its end again. Counts, indices, verdicts and traces are those of the
+    // plain store. Not with hash_compaction.
+    bool tree_compression = false;
 };
 
 struct Stats {
@@ -84,6 +92,7 @@ struct Stats {
     std::uint64_t storage_bytes = 0;  // store + visited set (+ pending lists), as allocated
     std::uint64_t used_bytes = 0;     // store + visited set, without the last chunk's slack
     std::uint64_t peak_rss_bytes = 0;
+    std::uint64_t tree_nodes = 0, tree_leaves = 0;  // tree compression: keys below the roots
     double states_per_second() const { return seconds > 0 ? states / seconds : 0; }
     double bytes_per_state() const {
         return states ? static_cast<double>(used_bytes) / static_cast<double>(states) : 0;
@@ -121,9 +130,9 @@ class BreadthFirstSearch {
         : sys_(sys),
           hooks_(std::move(hooks)),
           options_(normalised(options)),
-          store_(sys.state_bytes(), !options_.hash_compaction),
+          store_(sys.state_bytes(), !options_.hash_compaction && !options_.tree_compression),
           visited_(store_, options_.threads, options_.threads > 1 ? kConcurrentTableLog2 : 10,
-                   options_.hash_compaction) {}
+                   options_.hash_compaction, options_.tree_compression) {}
     BreadthFirstSearch(const Sys&& sys, Hooks hooks, Options options) = delete;
 
     void on_progress(ProgressFn fn) { progress_ = std::move(fn); }
@@ -131,29 +140,30 @@ class BreadthFirstSearch {
     Status run() {
         start_ = Clock::now();
         last_progress_ = start_;
+        const std::size_t bytes = sys_.state_bytes();
         // Each worker's scratch space is made on its own thread, so that malloc takes it
         // from that thread's arena: two threads' hot buffers never share a cache line.
         workers_.clear();
         workers_.resize(options_.threads);
         if (options_.threads > 1) pool_.emplace(options_.threads);
         run_on_workers([&](unsigned t) { workers_[t] = std::make_unique<Worker>(sys_); });
-        std::vector<std::byte> initial(sys_.state_bytes() + kStateSlack);
+        std::vector<std::byte> initial(bytes + kStateSlack);
         sys_.initial_state(initial.data());
         StateIndex first = 0;
         visited_.insert_settled(
-            initial.data(), hash_state(initial.data(), sys_.state_bytes()),
+            initial.data(), hash_state(initial.data(), bytes),
             [&](const std::byte* s) { return store_.append(s, kNoParent); }, first);
         level_starts_ = {0};
-        level_end_ = store_.size();
+        level_end_ = stored();
         status_ = Status::complete;
         if (hooks_.selected()) {
             Candidates found;
-            add_state_candidate(found, hooks_.state_violations(store_.state(0)), 0, Event{0, 0});
+            add_state_candidate(found, hooks_.state_violations(initial.data()), 0, Event{0, 0});
             adopt(found, Event{}, false);
             if (stopping()) status_ = Status::stopped_at_violation;
         }
         while (status_ == Status::complete) {
-            const std::uint64_t lo = level_starts_.back(), hi = store_.size();
+            const std::uint64_t lo = level_starts_.back(), hi = stored();
             if (lo == hi) break;
             if (level_starts_.size() - 1 > options_.max_depth) {
                 status_ = Status::depth_limit;
@@ -161,12 +171,17 @@ class BreadthFirstSearch {
             }
             expand_level(lo, hi);
             if (options_.hash_compaction) store_.release_before(hi);  // level lo..hi is done
-            if (store_.size() == hi) break;  // no new state: the search is over
+            if (stored() == hi) break;  // no new state: the search is over
             level_starts_.push_back(hi);
-            level_end_ = store_.size();
+            level_end_ = stored();
+            if (options_.tree_compression && !tree_ && stored() >= kShapeSample) move_to_tree();
         }
+        if (options_.tree_compression && !tree_) move_to_tree();
         pool_.reset();
         finish_stats();
+        // The workers' contexts end with the search: a system that counts in them (a
+        // reduction, explorer/por.hpp) has its totals now, before any trace is rebuilt.
+        workers_.clear();
         return status_;
     }
 
@@ -184,8 +199,24 @@ class BreadthFirstSearch {
         return static_cast<std::uint32_t>(it - level_starts_.begin() - 1);
     }
 
-    // Whether path_to() and store() hold every state of a trace (not with hash compaction).
-    bool keeps_traces() const { return store_.keeps_parents(); }
+    // Whether path_to() and state_copy() give every state of a trace (not with hash
+    // compaction). With tree compression store() is empty: the states are in tree().
+    bool keeps_traces() const { return options_.tree_compression || store_.keeps_parents(); }
+    // Tree compression: the store (null before run() or without it).
+    const TreeStore* tree() const { return tree_ ? &*tree_ : nullptr; }
+    // States stored: store().size(), or the tree's.
+    std::uint64_t stored() const { return tree_ ? tree_->size() : store_.size(); }
+    // A copy of stored state i (state_bytes() + kStateSlack bytes), from either store.
+    std::vector<std::byte> state_copy(StateIndex i) const {
+        std::vector<std::byte> out(sys_.state_bytes() + kStateSlack);
+        if (tree_) {
+            TreeStore::Cursor c = tree_->cursor();
+            tree_->get(i, out.data(), c);
+        } else {
+            std::memcpy(out.data(), store_.state(i), sys_.state_bytes());
+        }
+        return out;
+    }
     // Hash compaction: the probability that two of the states found share a fingerprint,
     // so that one of them (and what only it leads to) was missed: n(n-1)/2 pairs, each
     // colliding with probability 2^-64.
@@ -197,6 +228,7 @@ class BreadthFirstSearch {
 
     // Indices from the initial state to `i`, both included.
     std::vector<StateIndex> path_to(StateIndex i) const {
+        if (tree_) return path_in_tree(i);
         std::vector<StateIndex> path;
         for (StateIndex k = i; k != kNoParent; k = store_.parent(k))
             path.push_back(k);
@@ -206,6 +238,11 @@ class BreadthFirstSearch {
 
   private:
     static constexpr std::uint64_t kBlock = 64;  // states a thread takes from the level at once
+    // Tree compression: the first states, stored plainly, whose words choose the tree's shape.
+    static constexpr std::uint64_t kShapeSample = 16384;
+    // The note of a pending state with a node missing below its root (no root key has all
+    // ones: indices stay below 2^32 - 1).
+    static constexpr std::uint64_t kIncomplete = ~std::uint64_t{0};
     // With threads, the table starts large enough for every thread's block of inserts in
     // flight (see work()); one thread grows it before any insert that would overfill it.
     static constexpr unsigned kConcurrentTableLog2 = 17;
@@ -243,11 +280,113 @@ class BreadthFirstSearch {
         bool unbounded = false;
         Event unbounded_at;
         std::string unbounded_reason;
+        // Tree compression: the state being expanded, its nodes, and lookup scratch space.
+        std::vector<std::byte> state;
+        TreeStore::Cursor near, scratch;
     };
 
     static Options normalised(Options o) {
         o.threads = std::clamp(o.threads, 1u, VisitedSet::kMaxThreads);
+        if (o.tree_compression && o.hash_compaction)
+            throw std::invalid_argument("tree compression and hash compaction exclude each other");
         return o;
+    }
+
+    // --- tree compression -----------------------------------------------------------------
+    // The tree's shape is fitted to the first states of the search: the levels up to the
+    // first kShapeSample states are stored plainly (a function of the system alone, so the
+    // shape is the same for every thread count; it decides only how much memory the tree
+    // takes, never an index), then moved into the tree, in index order, between two levels.
+    void move_to_tree() {
+        const std::size_t bytes = sys_.state_bytes();
+        tree_.emplace(bytes, TreeShape::fitted(bytes, std::min(store_.size(), kShapeSample),
+                                               [&](std::uint64_t i) {
+                                                   return store_.state(static_cast<StateIndex>(i));
+                                               }));
+        run_on_workers([&](unsigned t) {
+            workers_[t]->state.resize(bytes + kStateSlack);
+            workers_[t]->near = tree_->cursor();
+            workers_[t]->scratch = tree_->cursor();
+        });
+        TreeStore::Cursor *c = &workers_[0]->scratch, *previous = &workers_[0]->near;
+        for (std::uint64_t i = 0; i < store_.size(); ++i) {
+            bool added = false;  // consecutive states share most nodes
+            tree_->insert(store_.state(static_cast<StateIndex>(i)), i ? previous : nullptr, *c,
+                          added);
+            if (!added) throw std::logic_error("tree compression: a state stored twice");
+            std::swap(c, previous);
+        }
+        store_.clear();
+        // From now on the visited set only dedups each level's new states.
+        visited_.clear(options_.threads > 1 ? kConcurrentTableLog2 : 10);
+    }
+
+    // The tree keeps no parents. The parent the plain store records for a state k of depth
+    // d is the one that found k first: the first state of level d - 1 (in index order) with
+    // k among its successors. So the path is rebuilt backwards, expanding level d - 1 from
+    // its start until a state reaches k: at most one more expansion of the levels above.
+    // The sink answers as it did in the search (old: stored before level d).
+    std::vector<StateIndex> path_in_tree(StateIndex k) const {
+        const std::size_t bytes = sys_.state_bytes();
+        typename Sys::Context ctx = sys_.make_context();
+        std::vector<std::byte> target(bytes + kStateSlack), state(bytes + kStateSlack);
+        TreeStore::Cursor near = tree_->cursor(), scratch = tree_->cursor();
+        std::vector<StateIndex> path{k};
+        for (std::uint32_t d = depth_of(k); d > 0; --d) {
+            tree_->get(k, target.data(), scratch);
+            const std::uint64_t level_d = level_starts_[d];
+            std::uint64_t parent = level_d;
+            for (std::uint64_t j = level_starts_[d - 1]; j < level_d && parent == level_d; ++j) {
+                tree_->get(static_cast<StateIndex>(j), state.data(), near);
+                bool reached = false;
+                sys_.for_each_successor(
+                    ctx, state.data(), [&](const std::byte* succ, const Label&) {
+                        if (std::memcmp(succ, target.data(), bytes) == 0) {
+                            reached = true;
+                            return false;  // k is in level d
+                        }
+                        const std::uint64_t index = tree_->find(succ, &near, scratch);
+                        return index != TreeStore::kAbsent && index < level_d;
+                    });
+                if (reached) parent = j;
+            }
+            if (parent == level_d)
+                throw std::logic_error("tree compression: a stored state that no state reaches");
+            k = static_cast<StateIndex>(parent);
+            path.push_back(k);
+        }
+        std::reverse(path.begin(), path.end());
+        return path;
+    }
+
+    // The sink's work for a successor with tree compression; returns whether it is old (as
+    // for the plain store). With threads, the tree holds exactly the states before the next
+    // level and is read-only while the level runs; a state not in it goes to the visited
+    // set's pending states, which then only dedups the level's new states.
+    bool visit_in_tree(Worker& w, unsigned t, std::uint64_t at, const std::byte* succ,
+                       bool concurrent, bool check) {
+        if (concurrent) {
+            // A new state's root key goes with it, for commit_to_tree().
+            std::uint64_t root = kIncomplete;
+            if (tree_->root_key(succ, &w.near, w.scratch, root) &&
+                tree_->find_root(root, &w.near, w.scratch) != TreeStore::kAbsent)
+                return true;
+            const std::uint64_t h = hash_state(succ, sys_.state_bytes());
+            if (visited_.insert_pending(t, succ, h, at, root) == VisitedSet::Outcome::full)
+                throw std::logic_error("visited set: no room for a level's new states");
+            return false;
+        }
+        if (tree_->size() >= kMaxStates) {
+            stop_status_ = Status::state_limit;
+            stop_.store(true, std::memory_order_relaxed);
+            return false;
+        }
+        bool added = false;
+        const StateIndex index = tree_->insert(succ, &w.near, w.scratch, added);
+        if (added && check)
+            add_state_candidate(w.found, hooks_.state_violations(succ), index,
+                                Event{at, new_state});
+        return !added && index < level_end_;
     }
 
     // --- one level ------------------------------------------------------------------------
@@ -350,7 +489,13 @@ class BreadthFirstSearch {
     }
 
     void expand(Worker& w, unsigned t, StateIndex i, bool concurrent) {
-        const std::byte* s = store_.state(i);
+        const std::byte* s = nullptr;
+        if (tree_) {
+            tree_->get(i, w.state.data(), w.near);  // its nodes: most are its successors' too
+            s = w.state.data();
+        } else {
+            s = store_.state(i);
+        }
         const std::size_t bytes = sys_.state_bytes();
         const bool check = hooks_.selected() != 0;
         std::uint32_t edge = 0;
@@ -363,16 +508,25 @@ class BreadthFirstSearch {
                     add_candidate(w.found, bad, Event{at, transition}, Where::transition, i, &label,
                                   succ);
             }
+            // The sink's answer: was the successor stored before this level (a level <= the
+            // source's)? A reduction's cycle proviso asks it (explorer/system.hpp). It
+            // does not depend on the thread count: new states of the next level are
+            // pending, or past level_end_, whoever found them first.
+            if (tree_) return visit_in_tree(w, t, at, succ, concurrent, check);
             const std::uint64_t h = hash_state(succ, bytes);
             if (concurrent) {
-                if (visited_.insert_pending(t, succ, h, at) == VisitedSet::Outcome::full)
+                const auto outcome = visited_.insert_pending(t, succ, h, at);
+                if (outcome == VisitedSet::Outcome::full)
                     throw std::logic_error("visited set: no room for a level's new states");
-                return;
+                // Hash compaction cannot tell a pending fingerprint from a settled one,
+                // and which thread found it first depends on timing: every successor is
+                // "old" (sound for a proviso, and the same for every thread count).
+                return options_.hash_compaction || outcome == VisitedSet::Outcome::known;
             }
             if (store_.size() >= kMaxStates) {
                 stop_status_ = Status::state_limit;
                 stop_.store(true, std::memory_order_relaxed);
-                return;
+                return false;
             }
             StateIndex index = 0;
             const auto outcome = visited_.insert_settled(
@@ -380,6 +534,8 @@ class BreadthFirstSearch {
             if (outcome == VisitedSet::Outcome::added && check)
                 add_state_candidate(w.found, hooks_.state_violations(succ), index,
                                     Event{at, new_state});
+            return options_.hash_compaction ||
+                   (outcome == VisitedSet::Outcome::known && index < level_end_);
         });
         bump(w.transitions, edge);
         if (edge > max_degree_.load(std::memory_order_relaxed)) raise_max_degree(edge);
@@ -436,7 +592,7 @@ class BreadthFirstSearch {
         if (options_.hash_compaction) return commit_unordered(found);
         const std::uint64_t n = visited_.pending_count();
         const std::uint64_t parents = next_block_.load() - lo;
-        const std::uint64_t width = std::min<std::uint64_t>(parents, store_.size() - lo);
+        const std::uint64_t width = std::min<std::uint64_t>(parents, stored() - lo);
         offsets_.assign(width + 1, 0);
         const unsigned lists = visited_.threads();
         for (unsigned t = 0; t < lists; ++t)
@@ -460,9 +616,10 @@ class BreadthFirstSearch {
                           [](const Ref& x, const Ref& y) { return x.first < y.first; });
             a = b;
         }
-        const std::uint64_t base = store_.size();
+        const std::uint64_t base = stored();
         const std::uint64_t take = std::min(n, kMaxStates - base);
         if (take < n) stop_status_ = Status::state_limit;
+        if (tree_) return commit_to_tree(take, found);
         store_.extend(take);
         // Copy and settle, then check the new states: a slice of the level per thread. Each
         // slice's first violation of a property is the smallest in it.
@@ -498,6 +655,48 @@ class BreadthFirstSearch {
         for (Candidates& c : per)
             for (Candidate& x : c.list)
                 found.list.push_back(std::move(x));
+    }
+
+    // Tree compression: the level's new states go into the tree in their order, then are
+    // checked from the pending lists. The tree takes no concurrent insert, but the thread
+    // that found a state first noted its root key (the tree did not change during the
+    // level): the root keys are appended in order, the few states with a node missing
+    // below the root inserting their nodes first, and then the threads index slices of
+    // them.
+    void commit_to_tree(std::uint64_t take, Candidates& found) {
+        const std::uint64_t base = tree_->size();
+        auto state = [&](std::uint64_t k) {
+            return visited_.pending_state(order_[k].thread, order_[k].p);
+        };
+        tree_->reserve_states(take);
+        for (std::uint64_t k = 0; k < take; ++k) {
+            std::uint64_t root = visited_.pending_note(order_[k].thread, order_[k].p);
+            if (root == kIncomplete)  // (or a state of 8 bytes that are all ones: no matter)
+                root = tree_->insert_below_root(state(k), nullptr, workers_[0]->scratch);
+            tree_->append_state(root);
+        }
+        const std::uint64_t slice = (take + options_.threads - 1) / options_.threads;
+        run_on_workers([&](unsigned t) {
+            const std::uint64_t from = std::min(take, t * slice), to = std::min(take, from + slice);
+            tree_->index_states(base + from, base + to);
+        });
+        if (hooks_.selected()) {
+            std::vector<Candidates> per(options_.threads);
+            run_on_workers([&](unsigned t) {
+                const std::uint64_t from = std::min(take, t * slice),
+                                    to = std::min(take, from + slice);
+                for (std::uint64_t k = from; k < to; ++k) {
+                    const PropertyMask bad = hooks_.state_violations(state(k)) & ~violated_;
+                    if (bad & ~per[t].mask)
+                        add_state_candidate(per[t], bad, static_cast<StateIndex>(base + k),
+                                            Event{order_[k].first, new_state});
+                }
+            });
+            for (Candidates& x : per)
+                for (Candidate& y : x.list)
+                    found.list.push_back(std::move(y));
+        }
+        visited_.drop_pending();
     }
 
     // Hash compaction: no trace will read the numbering, so each thread appends its own
@@ -595,10 +794,12 @@ class BreadthFirstSearch {
     bool stopping() const { return violated_ != 0 && !options_.keep_going; }
 
     // --- budgets and progress (thread 0, between blocks) --------------------------------
-    std::uint64_t states_so_far() const { return store_.size() + visited_.pending_count(); }
+    std::uint64_t states_so_far() const { return stored() + visited_.pending_count(); }
 
     std::uint64_t memory_so_far() const {
         const std::uint64_t pending = visited_.pending_count();
+        if (tree_)  // (the tree's growth for the pending states: see check_budgets())
+            return tree_->memory_bytes() + visited_.table_bytes() + visited_.pending_bytes();
         // The pending states are copied into the store when the level ends.
         const std::uint64_t per_state = sys_.state_bytes() + sizeof(StateIndex);
         return store_.memory_bytes() + visited_.table_bytes() + visited_.pending_bytes() +
@@ -614,6 +815,9 @@ class BreadthFirstSearch {
             std::uint64_t need = memory_so_far();
             if (visited_.wants_growth(std::uint64_t{options_.threads} * kBlock))
                 need += visited_.table_bytes_after_growth();
+            if (tree_)  // the tree's growth by this level's new states and the next block's
+                need += tree_->growth_bytes(visited_.pending_count() +
+                                            std::uint64_t{options_.threads} * kBlock);
             if (need > options_.max_memory_bytes) return Status::memory_limit;
         }
         if (options_.interrupt && options_.interrupt->load(std::memory_order_relaxed))
@@ -646,17 +850,23 @@ class BreadthFirstSearch {
     }
 
     void finish_stats() {
-        stats_.states = store_.size();
+        stats_.states = stored();
         stats_.transitions = stats_.expanded = 0;
         for (auto& w : workers_) {
             stats_.transitions += w->transitions.load(std::memory_order_relaxed);
             stats_.expanded += w->expanded.load(std::memory_order_relaxed);
         }
-        stats_.depth = store_.size() ? depth_of_new(static_cast<StateIndex>(store_.size() - 1)) : 0;
+        stats_.depth = stored() ? depth_of_new(static_cast<StateIndex>(stored() - 1)) : 0;
         stats_.seconds = std::chrono::duration<double>(Clock::now() - start_).count();
         stats_.storage_bytes =
             store_.memory_bytes() + visited_.table_bytes() + visited_.pending_bytes();
         stats_.used_bytes = store_.used_bytes() + visited_.table_bytes();
+        if (tree_) {  // the visited set's table held only pending states
+            stats_.storage_bytes += tree_->memory_bytes();
+            stats_.used_bytes += tree_->used_bytes();
+            stats_.tree_nodes = tree_->nodes();
+            stats_.tree_leaves = tree_->leaves();
+        }
         stats_.peak_rss_bytes = peak_rss_bytes();
     }
 
@@ -668,7 +878,8 @@ class BreadthFirstSearch {
     const Sys& sys_;
     const Hooks hooks_;
     Options options_;
-    StateStore store_;
+    StateStore store_;               // empty with tree compression
+    std::optional<TreeStore> tree_;  // tree compression: the states
     VisitedSet visited_;
     std::optional<WorkerPool> pool_;  // threads > 1: the workers 1.. (0 is run()'s caller)
     std::vector<std::unique_ptr<Worker>> workers_;

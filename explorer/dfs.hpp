@@ -148,6 +148,9 @@ class DepthFirstSearch {
                 arena_.resize(at + bytes_ + kStateSlack);
                 std::memcpy(arena_.data() + at, succ, bytes_);
                 successors_at_.push_back(at);
+                // Successors are looked up when they are visited, not here: every one is
+                // "old" (explorer/system.hpp), which keeps a reduction's proviso sound.
+                return true;
             });
         Frame& g = frames_.back();
         g.end = successors_at_.size();

@@ -72,6 +72,13 @@ class StateStore {
         }
     }
 
+    // Frees every state (a search that moved them elsewhere).
+    void clear() {
+        chunks_.clear();
+        size_ = 0;
+        released_ = 0;
+    }
+
     // Bytes the states and parent indices take: the figure per state.
     std::size_t used_bytes() const {
         return (size_ - std::min<std::uint64_t>(size_, released_ * kChunkStates)) * per_state();

@@ -6,7 +6,13 @@
 //   sys.make_context()                      per-thread scratch space for the system
 //   sys.initial_state(out)                  writes the initial state
 //   sys.for_each_successor(ctx, s, sink)    sink(const std::byte* successor, const Label&)
-//                                           once per outgoing edge, in a fixed order
+//                                           once per outgoing edge, in a fixed order; the
+//                                           sink returns whether the successor is "old":
+//                                           stored before the level of s (breadth-first),
+//                                           or visited before (depth-first). A system may
+//                                           ignore it; a reduction's cycle proviso reads
+//                                           it (explorer/por.hpp), so a search gives the
+//                                           same answer whenever it expands s again
 //   sys.unrepresentable(ctx)   (optional)   after for_each_successor: why a successor was
 //                                           left out because the encoding cannot hold it
 //                                           (the state space is unbounded), or ""; the

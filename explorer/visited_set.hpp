@@ -47,12 +47,14 @@ class VisitedSet {
     static constexpr std::uint64_t kMaxPendingPerThread = std::uint64_t{1} << 26;
 
     // threads: the pending lists (insert_pending's t < threads); 2^initial_log2 slots.
-    // fingerprints: hash compaction (see below).
+    // fingerprints: hash compaction (see below). notes: each pending state carries a 64-bit
+    // value from the thread that found it first (tree compression: its root key).
     VisitedSet(const StateStore& store, unsigned threads, unsigned initial_log2 = 10,
-               bool fingerprints = false)
+               bool fingerprints = false, bool notes = false)
         : store_(store),
           bytes_(store.state_bytes()),
           fingerprints_(fingerprints),
+          notes_(notes),
           pending_(threads),
           table_((std::uint64_t{1} << initial_log2) * sizeof(std::uint64_t)) {
         slots_ = reinterpret_cast<std::uint64_t*>(table_.data());
@@ -95,7 +97,8 @@ class VisitedSet {
     // Thread t, concurrently with the others: a state not seen before becomes pending in
     // t's list with discovery key `first`; a pending one keeps the smaller key. The table
     // must have room (see used() / grow()): the search grows it between rounds.
-    Outcome insert_pending(unsigned t, const std::byte* s, std::uint64_t h, DiscoveryKey first) {
+    Outcome insert_pending(unsigned t, const std::byte* s, std::uint64_t h, DiscoveryKey first,
+                           std::uint64_t note = 0) {
         if (fingerprints_) return insert_fingerprint_pending(t, s, h, first);
         const std::uint64_t tag = h & kTagMask;
         PendingList& mine = pending_[t];
@@ -106,10 +109,11 @@ class VisitedSet {
             if (slot == 0) {
                 const std::uint64_t i = mine.size.load(std::memory_order_relaxed);
                 if (i == kMaxPendingPerThread) return Outcome::full;
-                Entry e = mine.entry(i, bytes_);  // written before the slot publishes it
+                Entry e = mine.entry(i, layout_);  // written before the slot publishes it
                 std::memcpy(e.bytes, s, bytes_);
                 e.first->store(first, std::memory_order_relaxed);
                 *e.slot = pos;
+                if (e.note) *e.note = note;
                 const std::uint64_t claim = tag | kPendingBit | (std::uint64_t{t} << 26) | i;
                 if (at(pos).compare_exchange_strong(slot, claim, std::memory_order_acq_rel,
                                                     std::memory_order_acquire)) {
@@ -154,16 +158,20 @@ class VisitedSet {
         return pending_[t].size.load(std::memory_order_relaxed);
     }
     DiscoveryKey pending_key(unsigned t, std::uint64_t i) const {
-        return pending_[t].entry(i, bytes_).first->load(std::memory_order_relaxed);
+        return pending_[t].entry(i, layout_).first->load(std::memory_order_relaxed);
     }
     const std::byte* pending_state(unsigned t, std::uint64_t i) const {
-        return pending_[t].entry(i, bytes_).bytes;
+        return pending_[t].entry(i, layout_).bytes;
+    }
+    // The note of the thread that added the pending state (constructed with notes).
+    std::uint64_t pending_note(unsigned t, std::uint64_t i) const {
+        return *pending_[t].entry(i, layout_).note;
     }
     // The pending state (t, i) is now store index `index` (threads may settle disjoint
     // states at once).
     void settle(unsigned t, std::uint64_t i, StateIndex index) {
         if (fingerprints_) return;
-        std::atomic_ref<std::uint64_t> slot = at(*pending_[t].entry(i, bytes_).slot);
+        std::atomic_ref<std::uint64_t> slot = at(*pending_[t].entry(i, layout_).slot);
         const std::uint64_t tag = slot.load(std::memory_order_relaxed) & kTagMask;
         slot.store(tag | (std::uint64_t{index} + 1), std::memory_order_relaxed);
     }
@@ -174,6 +182,24 @@ class VisitedSet {
             p.size.store(0, std::memory_order_relaxed);  // its chunks are kept for reuse
         }
     }
+    // Forgets every state (no pending one) and starts again from 2^log2 empty slots.
+    void clear(unsigned log2) {
+        table_ = MappedMemory((std::uint64_t{1} << log2) * sizeof(std::uint64_t));
+        slots_ = reinterpret_cast<std::uint64_t*>(table_.data());
+        allocate(log2);
+        settled_used_ = 0;
+    }
+    // Tree compression keeps settled states in the tree (tree_store.hpp), and the table only
+    // dedups a level's new states: once they are stored there, their slots are emptied
+    // (all of them, so no probe sequence is cut) and the table is empty again.
+    void drop_pending() {
+        for (PendingList& p : pending_) {
+            const std::uint64_t n = p.size.load(std::memory_order_relaxed);
+            for (std::uint64_t i = 0; i < n; ++i)
+                at(*p.entry(i, layout_).slot).store(0, std::memory_order_relaxed);
+            p.size.store(0, std::memory_order_relaxed);
+        }
+    }
 
     std::size_t table_bytes() const { return (mask_ + 1) * sizeof(std::uint64_t); }
     // What growing costs at most: the table grows in place (see rehash()).
@@ -181,7 +207,7 @@ class VisitedSet {
     std::size_t pending_bytes() const {
         std::size_t b = 0;
         for (const PendingList& p : pending_)
-            b += p.chunks_allocated * p.chunk_bytes(bytes_);
+            b += p.chunks_allocated * layout_.chunk_bytes;
         return b;
     }
 
@@ -214,7 +240,7 @@ class VisitedSet {
                 const std::uint64_t i = mine.size.load(std::memory_order_relaxed);
                 if (i == kMaxPendingPerThread) return Outcome::full;
                 if (at(pos).compare_exchange_strong(slot, fp, std::memory_order_relaxed)) {
-                    Entry e = mine.entry(i, bytes_);  // only its owner reads it this level
+                    Entry e = mine.entry(i, layout_);  // only its owner reads it this level
                     std::memcpy(e.bytes, s, bytes_);
                     e.first->store(first, std::memory_order_relaxed);
                     mine.size.store(i + 1, std::memory_order_relaxed);
@@ -238,6 +264,17 @@ class VisitedSet {
         std::byte* bytes;
         std::atomic<DiscoveryKey>* first;
         std::uint64_t* slot;
+        std::uint64_t* note;  // null without notes
+    };
+    // Layout of a chunk: keys, slots, notes (if any), then the state bytes (+ slack).
+    struct ChunkLayout {
+        std::size_t bytes, notes, states, chunk_bytes;
+        ChunkLayout(std::size_t state_bytes, bool with_notes)
+            : bytes(state_bytes),
+              notes(kChunkStates * 2 * sizeof(std::uint64_t)),
+              states(notes + (with_notes ? kChunkStates * sizeof(std::uint64_t) : 0)),
+              chunk_bytes(states + kChunkStates * state_bytes + kStateSlack) {}
+        bool with_notes() const { return states != notes; }
     };
     struct alignas(64) PendingList {
         std::atomic<std::uint64_t> size{0};
@@ -245,37 +282,32 @@ class VisitedSet {
         // Allocated by the owner with its first chunk, before any slot can point into it.
         std::unique_ptr<std::unique_ptr<std::byte[]>[]> chunks;
 
-        static std::size_t chunk_bytes(std::size_t bytes) {
-            return kChunkStates *
-                       (sizeof(std::atomic<DiscoveryKey>) + sizeof(std::uint64_t) + bytes) +
-                   kStateSlack;
-        }
-        // Layout of a chunk: keys, slots, then the state bytes (+ slack).
-        Entry entry(std::uint64_t i, std::size_t bytes) const {
+        Entry entry(std::uint64_t i, const ChunkLayout& layout) const {
             std::byte* c = chunks[i >> kChunkShift].get();
             const std::uint64_t k = i & (kChunkStates - 1);
             auto* keys = reinterpret_cast<std::atomic<DiscoveryKey>*>(c);
             auto* slots = reinterpret_cast<std::uint64_t*>(c + kChunkStates * sizeof(DiscoveryKey));
-            std::byte* states = c + kChunkStates * 2 * sizeof(std::uint64_t);
-            return {states + k * bytes, keys + k, slots + k};
+            auto* notes = reinterpret_cast<std::uint64_t*>(c + layout.notes);
+            return {c + layout.states + k * layout.bytes, keys + k, slots + k,
+                    layout.with_notes() ? notes + k : nullptr};
         }
-        Entry entry(std::uint64_t i, std::size_t bytes) {
+        Entry entry(std::uint64_t i, const ChunkLayout& layout) {
             if ((i >> kChunkShift) >= chunks_allocated) {
                 if (!chunks)
                     chunks = std::make_unique<std::unique_ptr<std::byte[]>[]>(kMaxPendingPerThread /
                                                                               kChunkStates);
-                chunks[chunks_allocated++] = std::make_unique<std::byte[]>(chunk_bytes(bytes));
+                chunks[chunks_allocated++] = std::make_unique<std::byte[]>(layout.chunk_bytes);
                 auto* keys =
                     reinterpret_cast<std::atomic<DiscoveryKey>*>(chunks[i >> kChunkShift].get());
                 for (std::uint64_t k = 0; k < kChunkStates; ++k)
                     new (keys + k) std::atomic<DiscoveryKey>(0);
             }
-            return std::as_const(*this).entry(i, bytes);
+            return std::as_const(*this).entry(i, layout);
         }
     };
 
     Entry pending_entry(std::uint64_t slot) const {
-        return pending_[(slot >> 26) & 63].entry(slot & kIndexMask, bytes_);
+        return pending_[(slot >> 26) & 63].entry(slot & kIndexMask, layout_);
     }
     const std::byte* state_of(std::uint64_t slot) const {
         if (slot & kPendingBit) return pending_entry(slot).bytes;
@@ -340,7 +372,8 @@ class VisitedSet {
 
     const StateStore& store_;
     const std::size_t bytes_;
-    const bool fingerprints_;
+    const bool fingerprints_, notes_;
+    const ChunkLayout layout_{bytes_, notes_};
     std::vector<PendingList> pending_;
     MappedMemory table_;
     std::uint64_t* slots_ = nullptr;  // table_'s words, read and written via at()

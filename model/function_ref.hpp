@@ -19,7 +19,10 @@ class FunctionRef<R(Args...)> {
         FunctionRef(F& f)  // NOLINT(google-explicit-constructor): a reference, used like one
         : object_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
           call_([](void* o, Args... args) -> R {
-              return (*static_cast<F*>(o))(std::forward<Args>(args)...);
+              if constexpr (std::is_void_v<R>)  // a sink's answer may be ignored
+                  (*static_cast<F*>(o))(std::forward<Args>(args)...);
+              else
+                  return (*static_cast<F*>(o))(std::forward<Args>(args)...);
           }) {}
 
     R operator()(Args... args) const { return call_(object_, std::forward<Args>(args)...); }

@@ -273,7 +273,8 @@ std::uint8_t HugetlbModel::lock_conflict(std::uint8_t takes, std::uint64_t huget
 
 void HugetlbModel::successors(Context& ctx, const std::byte* state,
                               FunctionRef<void(const std::byte*, const Transition&)> sink,
-                              int only_actor, std::vector<std::string>* notes) const {
+                              int only_actor, std::vector<std::string>* notes,
+                              const FunctionRef<void(const StepRecord&)>* record) const {
     layout_.unpack(state, ctx.base.data());
     std::copy(ctx.base.begin(), ctx.base.end(), ctx.cur.begin());
     Work w;
@@ -282,6 +283,10 @@ void HugetlbModel::successors(Context& ctx, const std::byte* state,
     w.dirty_ = ctx.dirty.data();
     w.dirty_flag_ = ctx.dirty_flag.data();
     w.notes_ = notes;
+    if (record) {
+        ctx.read_flag.assign(layout_.slots(), 0);
+        w.read_flag_ = ctx.read_flag.data();
+    }
     const std::size_t bytes = layout_.bytes();
     std::byte* out = ctx.out.data();
     if (!ctx.unrepresentable.empty()) ctx.unrepresentable.clear();
@@ -315,8 +320,18 @@ void HugetlbModel::successors(Context& ctx, const std::byte* state,
         if (lock_conflict(def.takes, w[vars_.hugetlb_lock], w[vars_.resize_lock])) continue;
         if ((def.takes & lock::resize) && variant_.features().resize_lock)
             w.set(vars_.resize_lock, encode_index(a));  // held until set_max_huge_pages returns
+        if (record) {  // what the explorer read to get here is not the step's
+            std::fill(ctx.read_flag.begin(), ctx.read_flag.end(), 0);
+            if ((def.takes & lock::hugetlb) && variant_.features().hugetlb_lock_state)
+                ctx.read_flag[vars_.hugetlb_lock] = 1;
+            if ((def.takes & lock::resize) && variant_.features().resize_lock)
+                ctx.read_flag[vars_.resize_lock] = 1;
+        }
         StepCtx c(*this, w, a, next, emit_ref);
         def.run(c);
+        if (record)
+            (*record)(
+                StepRecord{a, next, ctx.read_flag.data(), w.dirty_, w.dirty_count_, w.events_});
         for (std::uint32_t i = 0; i < w.dirty_count_; ++i) {  // back to the source state
             w.cur_[w.dirty_[i]] = w.base_[w.dirty_[i]];
             w.dirty_flag_[w.dirty_[i]] = 0;
@@ -325,6 +340,12 @@ void HugetlbModel::successors(Context& ctx, const std::byte* state,
         w.events_ = 0;
         if (notes) notes->clear();
     }
+}
+
+void HugetlbModel::record_steps(Context& ctx, const std::byte* state,
+                                FunctionRef<void(const std::byte*, const Transition&)> sink,
+                                FunctionRef<void(const StepRecord&)> record) const {
+    successors(ctx, state, sink, -1, nullptr, &record);
 }
 
 // ---- reading and describing states ------------------------------------------------

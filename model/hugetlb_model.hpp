@@ -85,7 +85,11 @@ struct Vars {
 // emitting a successor re-packs only those and the next actor starts from a clean copy.
 class Work {
   public:
-    std::uint64_t operator[](Slot s) const { return cur_[s]; }
+    std::uint64_t operator[](Slot s) const {
+        if (read_flag_) [[unlikely]]
+            read_flag_[s] = 1;  // the footprint check records what a step reads
+        return cur_[s];
+    }
     void set(Slot s, std::uint64_t v) {
         if (!dirty_flag_[s]) {
             dirty_flag_[s] = 1;
@@ -94,9 +98,9 @@ class Work {
         cur_[s] = v;
     }
     // Counters are unsigned long: increments and decrements wrap modulo 2^64.
-    void inc(Slot s) { set(s, cur_[s] + 1); }
+    void inc(Slot s) { set(s, (*this)[s] + 1); }
     void dec(Slot s) {
-        if (cur_[s] == 0) events_ |= event::underflow;
+        if ((*this)[s] == 0) events_ |= event::underflow;
         set(s, cur_[s] - 1);
     }
     void raise(std::uint8_t e) { events_ |= e; }
@@ -120,6 +124,18 @@ class Work {
     std::uint32_t dirty_count_ = 0;
     std::uint8_t events_ = 0;
     std::vector<std::string>* notes_ = nullptr;
+    std::uint8_t* read_flag_ = nullptr;  // per slot, while a footprint check runs
+};
+
+// What one actor's step did, for the footprint check (model/footprint_check.hpp): the
+// slots it read and wrote (over all its choice outcomes) and the events it raised.
+struct StepRecord {
+    std::uint32_t actor;
+    Step step;
+    const std::uint8_t* read;  // per slot: 1 if read
+    const Slot* written;
+    std::uint32_t written_count;
+    std::uint8_t events;
 };
 
 class HugetlbModel;
@@ -170,7 +186,8 @@ class HugetlbModel {
         std::vector<Slot> dirty;
         std::vector<std::uint8_t> dirty_flag;
         std::vector<std::byte> out;
-        std::string unrepresentable;  // see unrepresentable()
+        std::string unrepresentable;          // see unrepresentable()
+        std::vector<std::uint8_t> read_flag;  // record_steps()
     };
 
     // Throws InputError for an unknown variant, or one that cannot run the scenario.
@@ -240,11 +257,26 @@ class HugetlbModel {
     // Re-runs one transition with narration: what the kernel code did inside the step.
     std::vector<std::string> narrate(Context& ctx, const std::byte* before,
                                      const Transition& t) const;
+    // Processes, for partial-order reduction (explorer/por.hpp): the actors.
+    std::uint32_t processes() const { return actors(); }
+    template <class Sink>
+    void for_each_process_successor(Context& ctx, const std::byte* state, std::uint32_t actor,
+                                    Sink&& sink) const {
+        successors(ctx, state, FunctionRef<void(const std::byte*, const Transition&)>(sink),
+                   static_cast<int>(actor), nullptr);
+    }
+
     // Every successor of one actor, in the explorer's order (tests and replay).
     void actor_successors(Context& ctx, const std::byte* state, std::uint32_t actor,
                           FunctionRef<void(const std::byte*, const Transition&)> sink) const {
         successors(ctx, state, sink, static_cast<int>(actor), nullptr);
     }
+
+    // Every successor, as for_each_successor, and after each actor's step what it read
+    // and wrote (the footprint check; slower: every read is recorded).
+    void record_steps(Context& ctx, const std::byte* state,
+                      FunctionRef<void(const std::byte*, const Transition&)> sink,
+                      FunctionRef<void(const StepRecord&)> record) const;
 
     // The op an actor runs in a work state (used by StepCtx).
     const Operation& current_op(const Work& w, std::uint32_t a) const {
@@ -258,7 +290,8 @@ class HugetlbModel {
     // narrate into them.
     void successors(Context& ctx, const std::byte* state,
                     FunctionRef<void(const std::byte*, const Transition&)> sink, int only_actor,
-                    std::vector<std::string>* notes) const;
+                    std::vector<std::string>* notes,
+                    const FunctionRef<void(const StepRecord&)>* record = nullptr) const;
     void build_layout();
     Step step_at(std::uint64_t op_index, std::uint64_t pc, std::uint32_t actor) const;
     std::uint8_t lock_conflict(std::uint8_t takes, std::uint64_t hugetlb_owner,

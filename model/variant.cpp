@@ -31,6 +31,15 @@ Variant::Variant(std::string name, std::string description, std::string source, 
         if (index_[l] >= 0) throw std::logic_error(what + " twice");
         if (s.run == nullptr) throw std::logic_error(what + " has no handler");
         index_[l] = static_cast<int>(k);
+        Footprint f = s.footprint;
+        // Completing an op resets every local, tmp included, which another actor's S2 may
+        // be writing: an op's end writes the actor's tmp.
+        if (f.ends_op) f.writes |= bit(Var::own_tmp);
+        if ((s.takes & lock::hugetlb) && features_.hugetlb_lock_state)
+            f.reads |= bit(Var::hugetlb_lock);
+        if ((s.takes & lock::resize) && features_.resize_lock)  // the model sets the owner
+            f = f | Footprint{vars({Var::resize_lock}), vars({Var::resize_lock})};
+        footprint_[l] = f;
     }
     std::vector<Step> firsts{first.fault, first.unmap, first.resize, first.overcommit,
                              first.resize_node};
@@ -78,6 +87,13 @@ bool Variant::is_first(Step label) const {
          {first_.fault, first_.unmap, first_.resize, first_.overcommit, first_.resize_node})
         if (f == label) return true;
     return features_.gigantic && (label == first_.alloc || label == first_.free);
+}
+
+Footprint Variant::footprint_of_ops(OpSet ops) const {
+    Footprint f;
+    for (const StepDef& s : steps_)
+        if (s.ops & ops) f = f | footprint(s.label);
+    return f;
 }
 
 std::uint64_t Variant::max_pc(OpSet ops) const {

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/footprint.hpp"
 #include "model/scenario.hpp"
 
 namespace hugecheck::model {
@@ -64,6 +65,9 @@ struct StepDef {
     std::string_view source;    // where: "mm/hugetlb.c: set_max_huge_pages" or seed lines
     std::string_view summary;   // what the step does, one line
     void (*run)(StepCtx&) = nullptr;
+    // What `run` may read and write (model/footprint.hpp); the locks it takes are added by
+    // Variant::footprint().
+    Footprint footprint;
     bool surplus_allocator = false;                  // alloc_buddy/alloc_surplus_huge_page (P4)
     SharedTable writes_through = SharedTable::none;  // writes *table->data (P5)
 };
@@ -104,6 +108,11 @@ class Variant {
     const StepDef& step(Step label) const;  // throws std::logic_error if absent
     Step first_step(OpKind op) const;
     bool is_first(Step label) const;  // the first step of some operation
+    // A step's footprint with what taking its locks reads and writes: the owner of a lock
+    // that this variant holds across steps.
+    Footprint footprint(Step label) const { return footprint_[static_cast<std::size_t>(label)]; }
+    // Every step any op of `ops` may take (over-approximated by the steps' op sets).
+    Footprint footprint_of_ops(OpSet ops) const;
 
     // pc codes: 0 = idle, then one code per step an actor can wait at, in table order
     // (a step that is only ever an op's first step has none).
@@ -126,6 +135,7 @@ class Variant {
     std::vector<Step> patched_steps_;
     std::array<int, kStepCount> index_;
     std::array<std::uint64_t, kStepCount> pc_code_{};
+    std::array<Footprint, kStepCount> footprint_{};
     std::vector<Step> step_of_pc_;  // [0]: idle
 };
 

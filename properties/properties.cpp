@@ -192,6 +192,31 @@ bool Checker::p10_holds(const std::byte* s, std::string* why) const {
     return true;
 }
 
+model::Visibility visibility(const model::HugetlbModel& model, PropertySet selected) {
+    using model::Var;
+    model::Visibility vis;
+    const model::VarSet pool = model::vars(
+        {Var::nr_huge_pages, Var::free_huge_pages, Var::surplus_huge_pages, Var::nr_huge_pages_node,
+         Var::free_huge_pages_node, Var::surplus_huge_pages_node});
+    if (selected & (bit(P1) | bit(P2))) vis.vars |= pool;
+    if (selected & bit(P2)) vis.events |= model::event::underflow;
+    if (selected & bit(P3)) vis.op_boundaries = true;
+    if (selected & bit(P8)) vis.events |= model::event::loop1_adjust_failed;
+    if (selected & bit(P9)) vis.events |= model::event::pfn_reused;
+    if (selected & bit(P10)) vis.vars |= model::bit(Var::pfn);
+    const model::Variant& variant = model.variant();
+    const model::VarSet locks = model::vars({Var::hugetlb_lock, Var::resize_lock});
+    for (const model::StepDef& s : variant.steps()) {
+        const auto k = static_cast<std::size_t>(s.label);
+        if ((selected & bit(P4)) && s.surplus_allocator) vis.steps[k] = true;
+        if ((selected & bit(P5)) && s.writes_through != model::SharedTable::none)
+            vis.steps[k] = true;
+        // An op with a step that takes (or keeps) a lock across steps can hold it.
+        if ((selected & bit(P6)) && (variant.footprint(s.label).writes & locks)) vis.ops |= s.ops;
+    }
+    return vis;
+}
+
 bool Checker::p7_holds(const std::byte* s) const {
     return model_.read(s, model_.vars().max_huge_pages) == model_.persistent_huge_pages(s);
 }

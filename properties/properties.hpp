@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "model/hugetlb_model.hpp"
+#include "model/independence.hpp"
 
 namespace hugecheck::properties {
 
@@ -74,6 +75,19 @@ inline constexpr PropertySet bit(std::size_t index) {
 // Parses "P1,P8" (also "p1", spaces); throws InputError naming `option` on an unknown id.
 PropertySet parse_property_list(std::string_view list, std::string_view option);
 std::string format_property_set(PropertySet set);  // "P1 P8"
+
+// What the selected properties can see, for partial-order reduction (model/independence.hpp):
+// a step that may change what one of them observes is visible and never taken alone.
+//  - P1, P2 read the pool counters; P10 the pfns (state invariants);
+//  - P3 is evaluated only where every actor is between ops: only a step that starts or
+//    ends an op can change its outcome (in between, the state is not quiescent);
+//  - P7 is evaluated on terminal states and P6's dead ends are states without successors:
+//    the reduction keeps every reachable dead end, so neither needs visible steps, except
+//    P6's self-deadlock, a state property of an actor that holds a lock across steps:
+//    every step of the ops that can hold one is visible;
+//  - transition properties: the steps they look at (P4, P5) or the events they read (the
+//    underflow of P2, P8's failed conversion, P9's reused pfn).
+model::Visibility visibility(const model::HugetlbModel& model, PropertySet selected);
 
 // Evaluates the selected properties on packed states of one model. It is the property
 // hook object of the explorer: every method returns the set of violated properties.

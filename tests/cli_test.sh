@@ -93,6 +93,39 @@ has count-dfs "depth-first search" "$out"
 run trace-dfs 1 -- "$hc" check -s sysctl-race --search dfs --hash-compaction -k
 has trace-dfs "P5 " "$out"
 has trace-dfs "P7 " "$out"
+run count-por 0 -- "$hc" check -s bench-large --no-properties --por -j 2
+has count-por "states 41605  transitions 119594" "$out"
+has count-por "partial-order reduction: an ample set in 12983 of 41605 states expanded" "$out"
+run trace-por 1 -- "$hc" check -s surplus-race --por -k
+has trace-por "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps" "$out"
+has trace-por "result: VIOLATED P1 P8" "$out"
+run por-hash-compaction 1 -- "$hc" check -s sysctl-race --por --hash-compaction -k -j 2
+has por-hash-compaction "result: VIOLATED P5 P7" "$out"
+run por-dfs 1 -- "$hc" check -s sysctl-race --por --search dfs -k
+has por-dfs "result: VIOLATED P5 P7" "$out"
+run por-symmetry 2 -- "$hc" check --por --symmetry
+cat > "$tmp/twins.toml" <<'TOML'
+nodes = 1
+mem = [2]
+pool = [0]
+overcommit = 1
+[[actor]]
+name = "A"
+home = 0
+script = ["FAULT"]
+[[actor]]
+name = "B"
+home = 0
+script = ["FAULT"]
+[[actor]]
+name = "C"
+home = 0
+script = ["RESIZE(1)"]
+TOML
+run symmetry 1 -- "$hc" check -s "$tmp/twins.toml" --symmetry -k
+has symmetry "symmetry reduction: interchangeable actors {A, B} (FAULT on node 0)" "$out"
+has symmetry "P1 nr = Σnode violated" "$out"
+run symmetry-count 0 -- "$hc" check -s "$tmp/twins.toml" --symmetry --no-properties --search dfs
 run bad-search 2 -- "$hc" check --search sideways
 run bad-threads 2 -- "$hc" check --threads 0
 has bad-threads "a thread count between 1 and 64" "$err"
@@ -260,6 +293,19 @@ has trace-json '"format": "hugecheck-trace/1"' "$json"
 has trace-json '"id": "P8"' "$json"
 has trace-json '"label": "B1"' "$json"
 has trace-json '"function": "alloc_buddy_huge_page"' "$json"
+
+# --- --compress (tree compression) -------------------------------------------------------
+run count-compress 0 -- "$hc" check -s bench-small --no-properties --compress -j 2
+has count-compress "states 423  transitions 870" "$out"
+has count-compress "tree compression: exact;" "$out"
+run trace-compress 1 -- "$hc" check -s surplus-race --compress -k
+has trace-compress "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps" "$out"
+has trace-compress " 2  A      B1    alloc_buddy_huge_page" "$out"
+has trace-compress "result: VIOLATED P1 P8" "$out"
+run compress-hash-compaction 2 -- "$hc" check --compress --hash-compaction
+has compress-hash-compaction "hugecheck: --compress: cannot be combined with --hash-compaction" "$err"
+run compress-dfs 2 -- "$hc" check --compress --search dfs
+has compress-dfs "hugecheck: --compress: needs --search bfs" "$err"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures CLI check(s) failed"

@@ -2,10 +2,12 @@
 // variant, explored with 1 and with 3 threads, must agree on the status, the counts, and
 // every violation (property, where, state index, trace length), and every trace must
 // replay. The pinned counts of test_counts.cpp then hold for all thread counts. Hash
-// compaction must agree with the exact search on counts, verdicts and lengths.
+// compaction must agree with the exact search on counts, verdicts and lengths, tree
+// compression on everything.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <cstring>
 #include <map>
 
 #include "explorer/dfs.hpp"
@@ -208,5 +210,76 @@ TEST(DepthLimit, StopsBelowTheDepthAndKeepsShorterViolations) {
         EXPECT_LE(v.trace_length, 4u);
 }
 
+// Tree compression (--compress) against the plain store, on generated scenarios, every
+// variant and 1 to 3 threads: the same status, counts and depth, every state at the same
+// index, every violation at the same state, and traces equal step by step (the tree's
+// rebuilt backwards, without parents).
+RC_GTEST_PROP(EngineAgreement, TreeCompressionAgreesWithThePlainStore, ()) {
+    const model::Scenario sc = generated();
+    const auto& variants = model::all_variants();
+    const model::Variant& v = *variants[*rc::gen::inRange<std::size_t>(0, variants.size())];
+    RC_LOG() << "variant " << v.name();
+    const model::HugetlbModel m(sc, v);
+    const properties::Checker checker(m, properties::kAllProperties);
+    explorer::Options o = reference_options();
+    o.keep_going = *rc::gen::arbitrary<bool>();
+    explorer::BreadthFirstSearch plain(m, checker, o);
+    const explorer::Status status = plain.run();
+    RC_PRE(status != explorer::Status::state_limit);
+    o.tree_compression = true;
+    o.threads = *rc::gen::inRange(1u, 4u);
+    RC_LOG() << o.threads << " threads, keep going " << o.keep_going;
+    explorer::BreadthFirstSearch tree(m, checker, o);
+    RC_ASSERT(tree.run() == status);
+    RC_ASSERT(tree.stats().states == plain.stats().states);
+    RC_ASSERT(tree.stats().transitions == plain.stats().transitions);
+    RC_ASSERT(tree.stats().depth == plain.stats().depth);
+    for (explorer::StateIndex i = 0; i < plain.store().size(); ++i)
+        RC_ASSERT(std::memcmp(tree.state_copy(i).data(), plain.store().state(i), m.state_bytes()) ==
+                  0);
+    RC_ASSERT(tree.violations().size() == plain.violations().size());
+    for (std::size_t k = 0; k < plain.violations().size(); ++k) {
+        const auto &a = tree.violations()[k], &b = plain.violations()[k];
+        RC_ASSERT(a.property == b.property);
+        RC_ASSERT(a.where == b.where);
+        RC_ASSERT(a.state == b.state);
+        RC_ASSERT(a.trace_length == b.trace_length);
+        RC_ASSERT(a.label == b.label);
+        RC_ASSERT(a.successor == b.successor);
+        const counterexamples::Trace x = counterexamples::build_trace(m, checker, tree, a);
+        const counterexamples::Trace y = counterexamples::build_trace(m, checker, plain, b);
+        RC_ASSERT(x.initial == y.initial);
+        RC_ASSERT(x.steps.size() == y.steps.size());
+        for (std::size_t step = 0; step < x.steps.size(); ++step) {
+            RC_ASSERT(x.steps[step].transition == y.steps[step].transition);
+            RC_ASSERT(x.steps[step].before == y.steps[step].before);
+            RC_ASSERT(x.steps[step].after == y.steps[step].after);
+        }
+        RC_ASSERT(x.violation == y.violation);
+        RC_ASSERT(counterexamples::replay(m, checker, x) == std::string());
+    }
+}
+
+// An RM scenario: the pinned counts on one and two threads; on one thread (no table for
+// a level's new states, which is sized for a thread's blocks in flight) in well under half
+// the bytes per state of the plain store.
+TEST(TreeCompression, BenchLargeOnOneAndTwoThreads) {
+    const model::HugetlbModel m(model::load_scenario("bench-large"));
+    explorer::BreadthFirstSearch exact(m, explorer::NoProperties{}, explorer::Options{});
+    exact.run();
+    for (unsigned threads : {1u, 2u}) {
+        explorer::Options o;
+        o.threads = threads;
+        o.tree_compression = true;
+        explorer::BreadthFirstSearch tree(m, explorer::NoProperties{}, o);
+        EXPECT_EQ(tree.run(), explorer::Status::complete);
+        EXPECT_EQ(tree.stats().states, 47445u);
+        EXPECT_EQ(tree.stats().transitions, 169379u);
+        EXPECT_GT(tree.stats().tree_nodes, tree.stats().tree_leaves);
+        if (threads == 1) {
+            EXPECT_LT(tree.stats().bytes_per_state(), exact.stats().bytes_per_state() / 2);
+        }
+    }
+}
 }  // namespace
 }  // namespace hugecheck

@@ -1,10 +1,15 @@
 // The explorer on toy transition systems that know nothing of hugetlb: counts, levels,
-// shortest traces, dead ends, budgets. The counts are derived in the comments.
+// shortest traces, dead ends, budgets, and tree compression against the plain store. The
+// counts are derived in the comments.
 #include <gtest/gtest.h>
 
 #include <array>
 #include <atomic>
 #include <cstring>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "explorer/bfs.hpp"
 
@@ -366,6 +371,379 @@ TEST(Explorer, EveryThreadCountReportsTheSameViolations) {
             }
         }
     }
+}
+
+// --- tree compression (explorer/tree_store.hpp) ------------------------------------------
+
+std::uint64_t test_key(std::uint64_t i) {  // distinct keys, low and high bits both busy
+    return mix64(i * 0x9e3779b97f4a7c15ULL + 1);
+}
+
+TEST(TreeStore, NodeTableFindsEveryKeyThroughGrowth) {
+    NodeTable table;  // 2^10 slots at first: 300 000 keys make it grow nine times
+    for (std::uint64_t i = 0; i < 300000; ++i) {
+        bool added = false;
+        ASSERT_EQ(table.insert(test_key(i), added), i);
+        ASSERT_TRUE(added);
+    }
+    EXPECT_EQ(table.size(), 300000u);
+    for (std::uint64_t i = 0; i < 300000; ++i) {
+        bool added = true;
+        ASSERT_EQ(table.insert(test_key(i), added), i);
+        ASSERT_FALSE(added);
+        ASSERT_EQ(table.find(test_key(i)), i);
+        ASSERT_EQ(table.key(i), test_key(i));
+    }
+    for (std::uint64_t i = 300000; i < 310000; ++i)
+        ASSERT_EQ(table.find(test_key(i)), NodeTable::kAbsent);
+    EXPECT_GE(table.index_bytes(), 300000u * 4 * 4 / 3);
+}
+
+// Inner keys are pairs of child indices packed in as many bits as the indices need: the
+// widths grow with them, and every key reads back the same.
+TEST(TreeStore, PackedKeysWidenWithTheirIndices) {
+    NodeTable table(1, 1);
+    std::vector<std::uint64_t> keys;
+    for (std::uint64_t i = 0; i < 200000; ++i) {
+        const std::uint64_t lo = i / 3, hi = i % 3 + 3 * ((i * 7919) % (i + 1));
+        keys.push_back(lo | hi << 32);
+        bool added = false;
+        ASSERT_EQ(table.insert(keys.back(), added), i);
+        if (i % 997 == 0 || (i & (i - 1)) == 0) {  // now and then, and after each widening
+            for (std::uint64_t k = 0; k <= i; k += 1 + i / 64)
+                ASSERT_EQ(table.key(k), keys[k]) << k << " of " << i;
+        }
+    }
+    for (std::uint64_t k = 0; k < keys.size(); ++k)
+        ASSERT_EQ(table.find(keys[k]), k);
+    // 16 + 18 bits a key, not 64.
+    EXPECT_LT(table.used_bytes(), 200000u * 5 + table.index_bytes());
+}
+
+// The threaded commit: keys appended unindexed, then indexed by several threads at once.
+TEST(TreeStore, KeysIndexedByThreadsAreFound) {
+    NodeTable table;
+    bool added = false;
+    for (std::uint64_t i = 0; i < 1000; ++i)
+        table.insert(test_key(i), added);
+    const std::uint64_t n = 100000;
+    table.reserve(n);
+    for (std::uint64_t i = 1000; i < 1000 + n; ++i)
+        table.append_unindexed(test_key(i));
+    {
+        std::vector<std::jthread> threads;
+        for (std::uint64_t t = 0; t < 3; ++t)
+            threads.emplace_back([&, t] {
+                for (std::uint64_t i = 1000 + t; i < 1000 + n; i += 3)
+                    table.index_concurrently(i);
+            });
+    }
+    for (std::uint64_t i = 0; i < 1000 + n; ++i)
+        ASSERT_EQ(table.find(test_key(i)), i);
+    EXPECT_EQ(table.find(test_key(1000 + n)), NodeTable::kAbsent);
+}
+
+// States of every length, in both shapes, read back byte for byte and are found again;
+// a successor that differs from a stored state in one word is found through the cursor.
+TEST(TreeStore, StoresStatesOfEveryLength) {
+    for (std::size_t bytes = 1; bytes <= 40; ++bytes) {
+        std::vector<std::vector<std::byte>> states;
+        for (std::uint32_t i = 0; i < 2000; ++i) {
+            std::vector<std::byte> s(bytes + kStateSlack);
+            for (std::size_t b = 0; b < bytes; ++b)  // few values per byte: shared halves
+                s[b] = static_cast<std::byte>((i >> (b % 11)) % (3 + b % 5));
+            std::memcpy(s.data(), &i, std::min<std::size_t>(bytes, 2));
+            states.push_back(s);
+        }
+        auto at = [&](std::uint64_t i) { return states[i].data(); };
+        for (const TreeShape& shape :
+             {TreeShape::balanced(bytes), TreeShape::fitted(bytes, states.size(), at)}) {
+            TreeStore tree(bytes, shape);
+            TreeStore::Cursor c = tree.cursor(), near = tree.cursor();
+            std::vector<StateIndex> index;
+            for (const auto& s : states) {
+                bool added = false;
+                index.push_back(tree.insert(s.data(), nullptr, c, added));
+                ASSERT_LT(index.back(), tree.size());
+                if (added) {
+                    ASSERT_EQ(index.back() + 1, tree.size()) << bytes;
+                }
+            }
+            std::vector<std::byte> out(bytes + kStateSlack);
+            for (std::size_t i = 0; i < states.size(); ++i) {
+                tree.get(index[i], out.data(), near);
+                ASSERT_EQ(std::memcmp(out.data(), states[i].data(), bytes), 0) << bytes;
+                ASSERT_EQ(tree.find(states[i].data(), &near, c), index[i]);
+                ASSERT_EQ(tree.find(states[i].data(), nullptr, c), index[i]);
+                if (bytes > 2) {  // no stored state has 0xee past its first two bytes
+                    std::vector<std::byte> other = states[i];
+                    other[bytes - 1] = std::byte{0xee};
+                    ASSERT_EQ(tree.find(other.data(), &near, c), TreeStore::kAbsent);
+                }
+            }
+            if (bytes > 8) {
+                EXPECT_GT(tree.nodes(), 0u);
+            }
+        }
+    }
+}
+
+// The fitted shape puts words that vary together in one leaf: words 0 and 3 carry x,
+// words 1 and 2 carry y, so leaves {0, 3} and {1, 2} hold 100 keys each, where the
+// balanced leaves {0, 1} and {2, 3} would hold 10 000 each.
+TEST(TreeStore, FittedShapePairsWordsThatVaryTogether) {
+    std::vector<std::array<std::uint32_t, 4 + 2>> sample;
+    for (std::uint32_t x = 0; x < 100; ++x)
+        for (std::uint32_t y = 0; y < 100; ++y)
+            sample.push_back({x, y, y * 3, x * 5, 0, 0});
+    const TreeShape shape = TreeShape::fitted(16, sample.size(), [&](std::uint64_t i) {
+        return reinterpret_cast<const std::byte*>(sample[i].data());
+    });
+    ASSERT_EQ(shape.positions.size(), 3u);
+    EXPECT_EQ(shape.positions[0].word_lo, 0u);
+    EXPECT_EQ(shape.positions[0].word_hi, 3u);
+    EXPECT_EQ(shape.positions[1].word_lo, 1u);
+    EXPECT_EQ(shape.positions[1].word_hi, 2u);
+    EXPECT_EQ(shape.positions[2].left, 0);
+    EXPECT_EQ(shape.positions[2].right, 1);
+}
+
+// A system with wide states for the tree: `k` counters of 32 bits (the last one of 24),
+// each below `m`; step 2c adds 1 to counter c, step 2c + 1 maps it to 3v + 1 (mod m).
+// Many states share halves, and several parents reach most states.
+struct Counters {
+    struct Label {
+        std::uint8_t rule;
+    };
+    struct Context {};
+    unsigned k;
+    std::uint32_t m;
+    std::size_t state_bytes() const { return 4 * k - 1; }
+    Context make_context() const { return {}; }
+    void initial_state(std::byte* out) const { std::memset(out, 0, state_bytes()); }
+    template <class Sink>
+    void for_each_successor(Context&, const std::byte* s, Sink&& sink) const {
+        std::array<std::byte, 64> out{};
+        for (unsigned r = 0; r < 2 * k; ++r) {
+            std::memcpy(out.data(), s, state_bytes());
+            const unsigned c = r / 2, width = c + 1 == k ? 3 : 4;
+            std::uint32_t v = 0;
+            std::memcpy(&v, out.data() + 4 * c, width);
+            v = r % 2 ? (v * 3 + 1) % m : (v + 1) % m;
+            std::memcpy(out.data() + 4 * c, &v, width);
+            sink(static_cast<const std::byte*>(out.data()), Label{static_cast<std::uint8_t>(r)});
+        }
+    }
+};
+
+// The plain store's search and the tree's agree on everything: counts, every state at
+// every index, every path (the tree's rebuilt backwards), on every thread count.
+template <class Sys>
+void expect_same_search(const Sys& sys, unsigned threads, double at_most_of_the_bytes = 1e9) {
+    BreadthFirstSearch plain(sys, NoProperties{}, Options{});
+    ASSERT_EQ(plain.run(), Status::complete);
+    Options o;
+    o.threads = threads;
+    o.tree_compression = true;
+    BreadthFirstSearch tree(sys, NoProperties{}, o);
+    ASSERT_EQ(tree.run(), Status::complete);
+    EXPECT_TRUE(tree.keeps_traces());
+    ASSERT_NE(tree.tree(), nullptr);
+    EXPECT_EQ(tree.store().size(), 0u);
+    EXPECT_EQ(tree.stats().states, plain.stats().states);
+    EXPECT_EQ(tree.stats().transitions, plain.stats().transitions);
+    EXPECT_EQ(tree.stats().depth, plain.stats().depth);
+    EXPECT_LT(static_cast<double>(tree.stats().used_bytes),
+              at_most_of_the_bytes * static_cast<double>(plain.stats().used_bytes));
+    const std::size_t bytes = sys.state_bytes();
+    for (StateIndex i = 0; i < plain.store().size(); ++i) {
+        ASSERT_EQ(std::memcmp(tree.state_copy(i).data(), plain.store().state(i), bytes), 0)
+            << threads << " threads, state " << i;
+        ASSERT_EQ(tree.depth_of(i), plain.depth_of(i));
+    }
+    const std::uint64_t n = plain.store().size();
+    for (std::uint64_t i = 0; i < n; i += 1 + n / 40)
+        ASSERT_EQ(tree.path_to(static_cast<StateIndex>(i)),
+                  plain.path_to(static_cast<StateIndex>(i)))
+            << threads << " threads, state " << i;
+    ASSERT_EQ(tree.path_to(static_cast<StateIndex>(n - 1)),
+              plain.path_to(static_cast<StateIndex>(n - 1)));
+}
+
+TEST(TreeCompression, AgreesWithThePlainStoreOnEveryThreadCount) {
+    for (unsigned threads : {1u, 2u, 3u}) {
+        expect_same_search(Counters{5, 7}, threads, threads == 1 ? 0.5 : 1e9);  // 19 bytes
+        expect_same_search(Counters{3, 40}, threads);  // 64 000 states of 11 bytes
+        expect_same_search(Mixer{100000}, threads);    // 4 bytes: the root is the only leaf
+        expect_same_search(Grid{20}, threads);
+    }
+}
+
+// Two parents reach most states (x, y) of the grid, (x - 1, y) and (x, y - 1): the plain
+// store records the one that found it first, and the path rebuilt backwards from the tree
+// takes the same one, through states one level apart.
+TEST(TreeCompression, RebuildsThePathThroughTheFirstParent) {
+    const Grid g{8};
+    BreadthFirstSearch plain(g, NoProperties{}, Options{});
+    plain.run();
+    Options o;
+    o.tree_compression = true;
+    BreadthFirstSearch tree(g, NoProperties{}, o);
+    tree.run();
+    for (StateIndex i = 0; i < plain.store().size(); ++i) {
+        const std::vector<StateIndex> path = tree.path_to(i);
+        ASSERT_EQ(path, plain.path_to(i));
+        ASSERT_EQ(path.size(), tree.depth_of(i) + 1u);
+        for (std::size_t k = 1; k < path.size(); ++k) {
+            const auto a = tree.state_copy(path[k - 1]), b = tree.state_copy(path[k]);
+            EXPECT_EQ(static_cast<int>(a[0]) + static_cast<int>(a[1]) + 1,
+                      static_cast<int>(b[0]) + static_cast<int>(b[1]));
+        }
+    }
+}
+
+TEST(TreeCompression, FindsTheSameViolationsAndTraces) {
+    const Mixer m{200000};
+    for (bool keep_going : {false, true}) {
+        Options one;
+        one.keep_going = keep_going;
+        BreadthFirstSearch reference(m, MixerProperties{123457}, one);
+        const Status expected = reference.run();
+        ASSERT_FALSE(reference.violations().empty());
+        for (unsigned threads : {1u, 2u, 3u}) {
+            Options o = one;
+            o.threads = threads;
+            o.tree_compression = true;
+            BreadthFirstSearch search(m, MixerProperties{123457}, o);
+            EXPECT_EQ(search.run(), expected);
+            EXPECT_EQ(search.stats().states, reference.stats().states);
+            ASSERT_EQ(search.violations().size(), reference.violations().size());
+            for (std::size_t k = 0; k < search.violations().size(); ++k) {
+                const auto& a = search.violations()[k];
+                const auto& b = reference.violations()[k];
+                EXPECT_EQ(a.property, b.property);
+                EXPECT_EQ(a.where, b.where);
+                EXPECT_EQ(a.state, b.state);
+                EXPECT_EQ(a.trace_length, b.trace_length);
+                EXPECT_EQ(a.successor, b.successor);
+                EXPECT_EQ(search.path_to(a.state), reference.path_to(b.state));
+            }
+        }
+    }
+}
+
+// A system that reads the sink's answer, as a reduction's cycle proviso does: from v it
+// emits v * 3 + 1, and only if that one is old (stored before v's level) also v + 1 and
+// v ^ 5; else v + 7. Every answer it got is recorded by (state, edge): the searches and
+// the tree's backward rebuild of paths must give the same answers, or the state spaces
+// (and the paths) differ.
+struct Proviso {
+    struct Label {
+        std::uint8_t rule;
+    };
+    struct Answers {
+        std::mutex mutex;
+        std::map<std::pair<std::uint32_t, int>, bool> seen;
+        bool conflict = false;
+        void record(std::uint32_t v, int edge, bool old) {
+            std::lock_guard<std::mutex> lock(mutex);
+            const auto [it, fresh] = seen.emplace(std::pair{v, edge}, old);
+            if (!fresh && it->second != old) conflict = true;
+        }
+    };
+    struct Context {
+        Answers* answers;
+    };
+    std::uint32_t limit;
+    Answers* answers;
+    std::size_t state_bytes() const { return 12; }  // v, v % 97, v / 97: a tree of 3 positions
+    Context make_context() const { return {answers}; }
+    void initial_state(std::byte* out) const { std::memset(out, 0, 12); }
+    template <class Sink>
+    void for_each_successor(Context& ctx, const std::byte* s, Sink&& sink) const {
+        std::uint32_t v = 0;
+        std::memcpy(&v, s, 4);
+        int edge = 0;
+        auto emit = [&](std::uint32_t next, std::uint8_t rule) {
+            const std::uint32_t words[3 + 2] = {next, next % 97, next / 97, 0, 0};
+            const bool old = sink(reinterpret_cast<const std::byte*>(words), Label{rule});
+            ctx.answers->record(v, edge++, old);
+            return old;
+        };
+        if (emit(static_cast<std::uint32_t>((std::uint64_t{v} * 3 + 1) % limit), 0)) {
+            emit((v + 1) % limit, 1);
+            emit((v ^ 5) % limit, 2);
+        } else {
+            emit((v + 7) % limit, 3);
+        }
+    }
+};
+
+TEST(TreeCompression, GivesTheSinkTheSameAnswers) {
+    Proviso::Answers answers;
+    const Proviso p{30000, &answers};
+    BreadthFirstSearch plain(p, NoProperties{}, Options{});
+    ASSERT_EQ(plain.run(), Status::complete);
+    for (StateIndex i = 0; i < plain.store().size(); i += 499)
+        plain.path_to(i);
+    ASSERT_FALSE(answers.conflict);
+    const std::size_t recorded = answers.seen.size();
+    for (unsigned threads : {1u, 2u, 3u}) {
+        Options o;
+        o.threads = threads;
+        o.tree_compression = true;
+        BreadthFirstSearch tree(p, NoProperties{}, o);
+        ASSERT_EQ(tree.run(), Status::complete);
+        EXPECT_EQ(tree.stats().states, plain.stats().states);
+        EXPECT_EQ(tree.stats().transitions, plain.stats().transitions);
+        for (StateIndex i = 0; i < plain.store().size(); i += 499)
+            ASSERT_EQ(tree.path_to(i), plain.path_to(i)) << threads << " threads, state " << i;
+        EXPECT_FALSE(answers.conflict) << threads << " threads";
+        EXPECT_EQ(answers.seen.size(), recorded);
+        // The plain engine with threads answers the same too.
+        Options t;
+        t.threads = threads;
+        BreadthFirstSearch plain_threads(p, NoProperties{}, t);
+        plain_threads.run();
+        EXPECT_FALSE(answers.conflict) << threads << " threads, plain";
+    }
+    // The answers shaped the state space: both kinds occurred.
+    std::size_t old = 0;
+    for (const auto& [key, answer] : answers.seen)
+        old += answer;
+    EXPECT_GT(old, 0u);
+    EXPECT_LT(old, answers.seen.size());
+}
+
+TEST(TreeCompression, StopsAtTheBudgets) {
+    const Counters c{6, 7};  // 117 649 states
+    Options o;
+    o.tree_compression = true;
+    o.max_memory_bytes = 1024 * 1024;  // 2^18 slots of the roots' index would be all of it
+    BreadthFirstSearch small(c, NoProperties{}, o);
+    EXPECT_EQ(small.run(), Status::memory_limit);
+    EXPECT_GT(small.stats().states, 16384u);  // past the first levels, stored plainly
+    EXPECT_LT(small.stats().states, 117649u);
+    EXPECT_LE(small.stats().storage_bytes, 1024u * 1024);
+    for (unsigned threads : {1u, 2u}) {
+        Options s;
+        s.tree_compression = true;
+        s.threads = threads;
+        s.max_states = 30000;
+        BreadthFirstSearch few(c, NoProperties{}, s);
+        EXPECT_EQ(few.run(), Status::state_limit);
+        EXPECT_GE(few.stats().states, 30000u);
+        // A stopped search still has consistent levels: the last state's path rebuilds.
+        const auto last = static_cast<StateIndex>(few.stats().states - 1);
+        EXPECT_EQ(few.path_to(last).size(), few.depth_of(last) + 1u);
+    }
+}
+
+TEST(TreeCompression, RefusesHashCompaction) {
+    Options o;
+    o.tree_compression = o.hash_compaction = true;
+    const Grid g{2};
+    EXPECT_THROW(BreadthFirstSearch(g, NoProperties{}, o), std::invalid_argument);
 }
 
 }  // namespace

@@ -580,9 +580,10 @@ void G3_without_test(model::StepCtx& c) {
 TEST(GiganticProperties, P9FiresOnAMutantAndHoldsOnTheSeed) {
     const model::Scenario sc = model::load_scenario("gigantic-contention");
     const model::StepDef& g3 = model::variants::seed().step(Step::G3);
-    const model::Variant mutant = model::variants::seed().patched(
-        "seed-no-test-pages-isolated", "mutant", "test",
-        {{Step::G3, g3.ops, g3.takes, g3.function, g3.source, g3.summary, G3_without_test}});
+    const model::Variant mutant =
+        model::variants::seed().patched("seed-no-test-pages-isolated", "mutant", "test",
+                                        {{Step::G3, g3.ops, g3.takes, g3.function, g3.source,
+                                          g3.summary, G3_without_test, g3.footprint}});
     const model::HugetlbModel m(sc, mutant);
     const test::Explored e = test::explore(m, properties::bit(P9));
     ASSERT_EQ(e.traces.size(), 1u);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/kernel.hpp"
+#include "model/variants/footprints.hpp"
 #include "model/variants/gigantic_steps.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
@@ -60,6 +61,14 @@ void B3(StepCtx& c) {
     c.emit();
 }
 
+namespace local_fp {  // footprints of this file's handlers (model/variants/footprints.hpp)
+using namespace fp;
+inline constexpr Footprint B1 = reads(vars({nr_overcommit_huge_pages})) |
+                                read_write(vars({nr_huge_pages, surplus_huge_pages})) | ends_op;
+inline constexpr Footprint B2 = alloc_pages;
+inline constexpr Footprint B3 = read_write(kPool) | may_underflow | ends_op;
+}  // namespace local_fp
+
 }  // namespace
 
 const Variant& seed() {
@@ -76,70 +85,74 @@ const Variant& seed() {
                    .resize_node = Step::N1},
         {
             {Step::F1, kFault, kLocked, "dequeue_huge_page_vma", "002:63-68",
-             "take a free page, home node first, if free - resv > 0; else B1", shared::F1_to_B1},
+             "take a free page, home node first, if free - resv > 0; else B1", shared::F1_to_B1,
+             fp::F1_to_B1},
             {Step::B1, kFault, kLocked, "alloc_buddy_huge_page", "002:138-146",
-             "fail if surplus >= overcommit, else assume success: nr++, surplus++", B1, true},
+             "fail if surplus >= overcommit, else assume success: nr++, surplus++", B1,
+             local_fp::B1, true},
             {Step::B2, kFault, 0, "alloc_pages", "002:148-155",
-             "take a buddy block, home node first", B2, true},
+             "take a buddy block, home node first", B2, local_fp::B2, true},
             {Step::B3, kFault, kLocked, "alloc_buddy_huge_page", "002:162-179",
              "account the page on its node (nr_node++, surplus_node++), or undo the B1 bump", B3,
-             true},
+             local_fp::B3, true},
             {Step::U1, kUnmap, kLocked, "free_huge_page", "002:166 (dtor); 000:129-132",
              "free the owned page: to buddy if its node has surplus, else to the free list",
-             shared::U1_free_huge_page},
+             shared::U1_free_huge_page, fp::U1_free_huge_page},
             {Step::S1, kResize, 0, "hugetlb_sysctl_handler_common", "000:31,37",
-             "tmp = max_huge_pages; table->data = &tmp (the shared ctl_table)", shared::S1},
+             "tmp = max_huge_pages; table->data = &tmp (the shared ctl_table)", shared::S1, fp::S1},
             {Step::S2, kResize, 0, "proc_doulongvec_minmax", "000:39",
-             "write v to *table->data: the tmp of actor table->data", shared::S2, false,
+             "write v to *table->data: the tmp of actor table->data", shared::S2, fp::S2, false,
              SharedTable::nr_hugepages},
             {Step::N1, kNode, 0, "__nr_hugepages_store_common", "000:84",
-             "count = v + nr_huge_pages, loaded without the lock", shared::N1},
+             "count = v + nr_huge_pages, loaded without the lock", shared::N1, fp::N1},
             {Step::N2, kNode, 0, "__nr_hugepages_store_common", "000:84",
-             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2},
+             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2, fp::N2},
             {Step::R1, kResize | kNode, kLocked, "set_max_huge_pages", "000:121-128,166-181",
              "count = tmp (RESIZE); convert surplus; grow check; shrink; adjust surplus",
-             shared::R1_from_tmp},
+             shared::R1_from_tmp, fp::R1_from_tmp},
             {Step::R4, kResize | kNode, 0, "alloc_fresh_huge_page", "000:134-141",
-             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
-             shared::R4},
+             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc", shared::R4,
+             fp::R4},
             {Step::R5, kResize | kNode, kLocked, "prep_new_huge_page", "000:141 (cf. 000:193)",
-             "nr++, nr_huge_pages_node[n]++", shared::R5},
+             "nr++, nr_huge_pages_node[n]++", shared::R5, fp::R5},
             {Step::R5b, kResize | kNode, kLocked, "free_huge_page", "000:129-132",
              "put_page of the new page: to buddy if its node has surplus, else enqueue",
-             shared::R5b},
+             shared::R5b, fp::R5b},
             {Step::R6, kResize | kNode, kLocked, "set_max_huge_pages", "000:142-149,166-181",
              "relock after a successful allocation: grow check again, or shrink",
-             shared::R6_after_unlock},
+             shared::R6_after_unlock, fp::R6_after_unlock},
             {Step::R6f, kResize | kNode, kLocked, "set_max_huge_pages", "000:142-144,178-180",
              "relock after a failed allocation: goto out, ret = persistent",
-             shared::R6f_after_unlock},
+             shared::R6f_after_unlock, fp::R6f_after_unlock},
             {Step::R7, kResize | kNode, kLocked, "cond_resched_lock", "000:169-181",
-             "relock inside cond_resched_lock: continue the shrink loop", shared::R7_after_unlock},
+             "relock inside cond_resched_lock: continue the shrink loop", shared::R7_after_unlock,
+             fp::R7_after_unlock},
             {Step::R10, kResize | kNode, 0, "__nr_hugepages_store_common", "000:89",
-             "max_huge_pages = ret, after the lock is dropped", shared::R10},
+             "max_huge_pages = ret, after the lock is dropped", shared::R10, fp::R10},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "(not in the seed)",
-             "nr_overcommit_huge_pages = v (a gigantic hstate: -EINVAL)", shared::O1_value},
+             "nr_overcommit_huge_pages = v (a gigantic hstate: -EINVAL)", shared::O1_value,
+             fp::O1_value},
             {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272",
              "the next node; scan its zone for a range pfn_range_valid_gigantic accepts (seed: "
              "no same-zone check): G2; none: the next node, or fail (R6f)",
-             shared::G1_seed},
+             shared::G1_seed, fp::G1_seed},
             {Step::G2, kResize | kNode, kZone, "start_isolate_page_range", "000:354-357",
-             "isolate the pageblocks around the range, or -EBUSY: pfn += nr_pages (G1)",
-             shared::G2},
+             "isolate the pageblocks around the range, or -EBUSY: pfn += nr_pages (G1)", shared::G2,
+             fp::G2},
             {Step::G3, kResize | kNode, kZone, "alloc_contig_range", "000:385-419",
              "test_pages_isolated, take [start, end), undo the isolation; or -EBUSY (G1)",
-             shared::G3},
+             shared::G3, fp::G3},
             {Step::G4, kResize | kNode, kLocked, "prep_new_huge_page", "000:186-196",
              "the range becomes a compound page; nr++, nr_huge_pages_node[nid]++ (nid scanned)",
-             shared::G4},
+             shared::G4, fp::G4},
             {Step::G5, kResize | kNode, kLocked, "free_huge_page",
              "000:196 (put_page); 000:129-132",
              "put_page: to buddy if page_to_nid(head) has surplus, else enqueue; then R6",
-             shared::G5},
+             shared::G5, fp::G5},
             {Step::A1, kAlloc, kZone, "alloc_pages", "(page allocator)",
-             "take a free pfn outside isolated pageblocks, home node first", shared::A1},
+             "take a free pfn outside isolated pageblocks, home node first", shared::A1, fp::A1},
             {Step::A2, kFree, kZone, "__free_pages", "(page allocator)", "free the ALLOC's pfn",
-             shared::A2},
+             shared::A2, fp::A2},
         });
     return v;
 }
@@ -157,7 +170,7 @@ const Variant& seed_zone_check() {
             {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272 + the patch",
              "the next node; scan its zone for a range pfn_range_valid_gigantic accepts, every "
              "pfn in that zone: G2; none: the next node, or fail (R6f)",
-             shared::G1_same_zone},
+             shared::G1_same_zone, fp::G1_same_zone},
         });
     return v;
 }

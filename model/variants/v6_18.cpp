@@ -14,6 +14,7 @@
 #include <string>
 
 #include "model/kernel.hpp"
+#include "model/variants/footprints.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
@@ -149,6 +150,18 @@ void RS(StepCtx& c) {
     c.emit();
 }
 
+namespace local_fp {  // footprints of this file's handlers (model/variants/footprints.hpp)
+using namespace fp;
+inline constexpr Footprint R1 = node_count | set_max_huge_pages_locked | loop1;
+inline constexpr Footprint R4 = alloc_pool_huge_page;
+inline constexpr Footprint R6 = persistent;
+inline constexpr Footprint RA = read_write(kPool);
+inline constexpr Footprint RAf = read_write(kPool);
+inline constexpr Footprint RS = set_max_huge_pages_locked;
+inline constexpr Footprint V3 =
+    reads(vars({nr_overcommit_huge_pages})) | read_write(kPool) | ends_op;
+}  // namespace local_fp
+
 }  // namespace
 
 const Variant& v6_18() {
@@ -163,47 +176,53 @@ const Variant& v6_18() {
                    .resize_node = Step::R1},
         {
             {Step::F1, kFault, kLocked, "dequeue_hugetlb_folio_vma", "hugetlb.c:3018-3026 (1364)",
-             "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1},
+             "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1,
+             fp::F1_to_V1},
             {Step::V1, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2218-2221",
-             "fail if surplus >= overcommit", shared::V1, true},
+             "fail if surplus >= overcommit", shared::V1, fp::V1, true},
             {Step::V2, kFault, 0, "alloc_fresh_hugetlb_folio", "hugetlb.c:2223 (1998-2007)",
-             "take a buddy block, local node first; none: the fault fails", shared::V2, true},
+             "take a buddy block, local node first; none: the fault fails", shared::V2, fp::V2,
+             true},
             {Step::V3, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2227-2254",
-             "account_new_hugetlb_folio; surplus full: temporary folio; else surplus++", V3, true},
+             "account_new_hugetlb_folio; surplus full: temporary folio; else surplus++", V3,
+             local_fp::V3, true},
             {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1860,1871-1874",
              "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
-             shared::V5_remove_hugetlb_folio, true},
+             shared::V5_remove_hugetlb_folio, fp::V5_remove_hugetlb_folio, true},
             {Step::V6, kFault, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1874 (1697)",
-             "the temporary folio back to buddy, lock dropped", shared::V6, true},
+             "the temporary folio back to buddy, lock dropped", shared::V6, fp::V6, true},
             {Step::U1, kUnmap, kLocked, "free_huge_folio", "hugetlb.c:1819-1884",
              "a surplus node's page: remove_hugetlb_folio, then U2; else enqueue",
-             shared::U1_free_huge_folio},
+             shared::U1_free_huge_folio, fp::U1_free_huge_folio},
             {Step::U2, kUnmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1879 (1697)",
-             "the page back to buddy, lock dropped", shared::U2},
+             "the page back to buddy, lock dropped", shared::U2, fp::U2},
             {Step::R1, kResizeOps, lock::resize | kLocked, "set_max_huge_pages",
              "hugetlb.c:3841-3864,3886-3905,3961-3985",
-             "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1},
+             "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1,
+             local_fp::R1},
             {Step::R4, kResizeOps, 0, "alloc_pool_huge_folio", "hugetlb.c:3912-3922 (2031-2049)",
-             "allocate a folio of an allowed node (cursor order), onto page_list", R4},
+             "allocate a folio of an allowed node (cursor order), onto page_list", R4,
+             local_fp::R4},
             {Step::R6, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3931,3905",
-             "relock: allocate again, or unlock and add the batch", R6},
+             "relock: allocate again, or unlock and add the batch", R6, local_fp::R6},
             {Step::RA, kResizeOps, kLocked, "prep_and_add_allocated_folios",
              "hugetlb.c:3935-3938 (2009-2025)",
-             "account and enqueue every allocated folio in one lock section", RA},
+             "account and enqueue every allocated folio in one lock section", RA, local_fp::RA},
             {Step::RAf, kResizeOps, kLocked, "prep_and_add_allocated_folios",
              "hugetlb.c:3915-3918 (2009-2025)",
-             "after a failed allocation: add the batch, then out", RAf},
+             "after a failed allocation: add the batch, then out", RAf, local_fp::RAf},
             {Step::RS, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3938,3961-3985",
-             "relock after the batch: collect pages to free", RS},
+             "relock after the batch: collect pages to free", RS, local_fp::RS},
             {Step::R6f, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3917,3996-3999",
-             "out: max_huge_pages = persistent, unlock both", shared::R6f_release},
+             "out: max_huge_pages = persistent, unlock both", shared::R6f_release, fp::R6f_release},
             {Step::R8, kResizeOps, 0, "update_and_free_pages_bulk", "hugetlb.c:3988 (1767-1806)",
-             "one collected page back to buddy, lock dropped", shared::R8},
+             "one collected page back to buddy, lock dropped", shared::R8, fp::R8},
             {Step::R9, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3990-3999",
              "relock: mark pages surplus; out: max_huge_pages = persistent; unlock both",
-             shared::R9},
+             shared::R9, fp::R9},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:5152-5180",
-             "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value},
+             "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value,
+             fp::O1_value},
         });
     return v;
 }

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "model/kernel.hpp"
+#include "model/variants/footprints.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
@@ -87,6 +88,14 @@ void R5c(StepCtx& c) {
     c.emit();
 }
 
+namespace local_fp {  // footprints of this file's handlers (model/variants/footprints.hpp)
+using namespace fp;
+inline constexpr Footprint R1 = node_count | set_max_huge_pages_locked | loop1;
+inline constexpr Footprint R5b = free_to_pool;
+inline constexpr Footprint R5c = free_to_buddy;
+inline constexpr Footprint R6 = set_max_huge_pages_locked;
+}  // namespace local_fp
+
 }  // namespace
 
 const Variant& v6_6() {
@@ -101,50 +110,56 @@ const Variant& v6_6() {
                    .resize_node = Step::R1},
         {
             {Step::F1, kFault, kLocked, "dequeue_hugetlb_folio_vma", "hugetlb.c:3106-3114 (1396)",
-             "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1},
+             "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1,
+             fp::F1_to_V1},
             {Step::V1, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2415-2418",
-             "fail if surplus >= overcommit", shared::V1, true},
+             "fail if surplus >= overcommit", shared::V1, fp::V1, true},
             {Step::V2, kFault, 0, "alloc_buddy_hugetlb_folio", "hugetlb.c:2420 (2127-2187)",
-             "take a buddy block, local node first; none: the fault fails", shared::V2, true},
+             "take a buddy block, local node first; none: the fault fails", shared::V2, fp::V2,
+             true},
             {Step::V3, kFault, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
-             "nr++, nr_huge_pages_node[n]++", shared::V3_prep, true},
+             "nr++, nr_huge_pages_node[n]++", shared::V3_prep, fp::V3_prep, true},
             {Step::V4, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2424-2443",
              "surplus full: temporary folio, unlock, free_huge_folio; else surplus++",
-             shared::V4_put_page_unlocked, true},
+             shared::V4_put_page_unlocked, fp::V4_put_page_unlocked, true},
             {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1935,1944-1946",
              "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
-             shared::V5_remove_hugetlb_folio, true},
+             shared::V5_remove_hugetlb_folio, fp::V5_remove_hugetlb_folio, true},
             {Step::V6, kFault, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1947 (1852)",
-             "the temporary folio back to buddy, lock dropped", shared::V6, true},
+             "the temporary folio back to buddy, lock dropped", shared::V6, fp::V6, true},
             {Step::U1, kUnmap, kLocked, "free_huge_folio", "hugetlb.c:1894-1958",
              "a surplus node's page: remove_hugetlb_folio, then U2; else enqueue",
-             shared::U1_free_huge_folio},
+             shared::U1_free_huge_folio, fp::U1_free_huge_folio},
             {Step::U2, kUnmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
-             "the page back to buddy, lock dropped", shared::U2},
+             "the page back to buddy, lock dropped", shared::U2, fp::U2},
             {Step::R1, kResizeOps, lock::resize | kLocked, "set_max_huge_pages",
              "hugetlb.c:3481-3497,3525-3538,3565-3590",
-             "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1},
+             "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1,
+             local_fp::R1},
             {Step::R4, kResizeOps, 0, "alloc_pool_huge_page", "hugetlb.c:2235-2252",
-             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc",
-             shared::R4},
+             "take a buddy block of an allowed node, cursor order on next_nid_to_alloc", shared::R4,
+             fp::R4},
             {Step::R5, kResizeOps, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
-             "nr++, nr_huge_pages_node[n]++", shared::R5},
+             "nr++, nr_huge_pages_node[n]++", shared::R5, fp::R5},
             {Step::R5b, kResizeOps, kLocked, "free_huge_folio", "hugetlb.c:2246 (1894-1958)",
-             "the new folio: a surplus node's is removed (R5c), any other enqueued", R5b},
+             "the new folio: a surplus node's is removed (R5c), any other enqueued", R5b,
+             local_fp::R5b},
             {Step::R5c, kResizeOps, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
-             "the removed folio back to buddy, lock dropped", R5c},
+             "the removed folio back to buddy, lock dropped", R5c, local_fp::R5c},
             {Step::R6, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3558",
-             "relock after a successful allocation: grow check again, or collect", R6},
+             "relock after a successful allocation: grow check again, or collect", R6,
+             local_fp::R6},
             {Step::R6f, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3553,3599-3602",
              "relock after a failed allocation: out: max_huge_pages = persistent, unlock both",
-             shared::R6f_release},
+             shared::R6f_release, fp::R6f_release},
             {Step::R8, kResizeOps, 0, "update_and_free_pages_bulk", "hugetlb.c:3591 (1871-1882)",
-             "one collected page back to buddy, lock dropped", shared::R8},
+             "one collected page back to buddy, lock dropped", shared::R8, fp::R8},
             {Step::R9, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3593-3602",
              "relock: mark pages surplus; out: max_huge_pages = persistent; unlock both",
-             shared::R9},
+             shared::R9, fp::R9},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:4640-4667",
-             "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value},
+             "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value,
+             fp::O1_value},
         });
     return v;
 }
