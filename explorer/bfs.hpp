@@ -4,12 +4,12 @@
 // The store holds states in discovery order, which in BFS is level order, so the store
 // doubles as the queue: level d is a range of indices, and expanding it produces level
 // d + 1. Threads take blocks of the level and insert successors into a lock-free visited
-// set, where new states wait as "pending"; when the level is done they are numbered in
-// the order a sequential search would have found them (by the first edge that reached
-// them) and appended. So indices, parents, counts, verdicts and traces are the same for
-// every thread count. Every state of level d is checked before any of level d + 1, and
-// among the violations of a level the first in that sequential order is kept, so the
-// trace recorded for a property is a shortest one.
+// set, where new states wait as "pending"; when the level is done (or enough are pending,
+// Options::commit_pending) they are numbered in the order a sequential search would have
+// found them (by the first edge that reached them) and appended. So indices, parents, counts,
+// verdicts and traces are the same for every thread count. Every state of level d is checked before
+// any of level d + 1, and among the violations of a level the first in that sequential order is
+// kept, so the trace recorded for a property is a shortest one.
 #pragma once
 
 #include <sys/resource.h>
@@ -76,6 +76,11 @@ struct Options {
     // levels still to expand, and no parents; violations have lengths but no traces
     // (keeps_traces() is false). See VisitedSet::fingerprints().
     bool hash_compaction = false;
+    // With threads, the new states found wait as pending until this many have gathered
+    // (or the level ends), then are committed: what they cost (the state, its key and
+    // slot, the numbering arrays: about 60 bytes each) stays below 16 MiB however wide a
+    // level is. The results do not depend on it; tests set it small.
+    std::uint64_t commit_pending = std::uint64_t{1} << 18;
     // Tree compression: the states live in a TreeStore (explorer/tree_store.hpp), exact and
     // shared among states, without parents; a trace is rebuilt backwards by expanding the
     // levels above its end again. Counts, indices, verdicts and traces are those of the
@@ -368,9 +373,11 @@ class BreadthFirstSearch {
         if (concurrent) {
             // A new state's root key goes with it, for commit_to_tree().
             std::uint64_t root = kIncomplete;
-            if (tree_->root_key(succ, &w.near, w.scratch, root) &&
-                tree_->find_root(root, &w.near, w.scratch) != TreeStore::kAbsent)
-                return true;
+            if (tree_->root_key(succ, &w.near, w.scratch, root)) {
+                const std::uint64_t index = tree_->find_root(root, &w.near, w.scratch);
+                // A state of the next level may be in the tree already (an earlier round).
+                if (index != TreeStore::kAbsent) return index < level_end_;
+            }
             const std::uint64_t h = hash_state(succ, sys_.state_bytes());
             if (visited_.insert_pending(t, succ, h, at, root) == VisitedSet::Outcome::full)
                 throw std::logic_error("visited set: no room for a level's new states");
@@ -401,19 +408,33 @@ class BreadthFirstSearch {
         }
         const bool concurrent = options_.threads > 1;
         // Rounds: the threads expand blocks until the level is done, a budget stops them,
-        // or the table needs to grow; growing happens here, between rounds.
+        // the table needs to grow, or the pending states reach commit_pending; growing and
+        // committing happen here, between rounds. A round ends at a block boundary with
+        // every parent below it expanded, so a state's first discovery is in the first
+        // round that finds it: committing round by round numbers the states exactly as
+        // one commit of the whole level would, and the pending states of a wide level
+        // never all wait at once.
+        Candidates found;
+        std::uint64_t round_lo = lo;
         for (;;) {
             grow_.store(false, std::memory_order_relaxed);
+            commit_.store(false, std::memory_order_relaxed);
             run_on_workers([&](unsigned t) { work(*workers_[t], t, hi, concurrent); });
-            if (!grow_.load(std::memory_order_relaxed) || stop_.load(std::memory_order_relaxed))
-                break;
-            visited_.grow(in_flight());
+            if (stop_.load(std::memory_order_relaxed)) break;
+            const bool grow = grow_.load(std::memory_order_relaxed);
+            const bool commit = commit_.load(std::memory_order_relaxed);
+            if (!grow && !commit) break;  // the level is done
+            if (commit) {
+                const std::uint64_t round_hi = std::min(next_block_.load(), hi);
+                commit_level(round_lo, round_hi, found);
+                round_lo = round_hi;
+            }
+            if (grow) visited_.grow(in_flight());
         }
         if (stop_status_ == Status::complete && states_full_.load(std::memory_order_relaxed))
             stop_status_ = Status::state_limit;
 
-        Candidates found;
-        if (concurrent) commit_level(lo, found);
+        if (concurrent) commit_level(round_lo, std::min(next_block_.load(), hi), found);
         // Merge the workers' first events: the earliest stop, then the violations before it.
         Event stop_at{~std::uint64_t{0}, 0xff};
         bool unbounded_stop = false;
@@ -460,6 +481,11 @@ class BreadthFirstSearch {
                     grow_.store(true, std::memory_order_relaxed);
                     return;
                 }
+                if (visited_.pending_count() >= options_.commit_pending) {
+                    commit_.store(true, std::memory_order_relaxed);
+                    return;
+                }
+                if (commit_.load(std::memory_order_relaxed)) return;
             }
             // Published before taking a block: every block taken after it is above it.
             w.floor.store(next_block_.load(std::memory_order_relaxed), std::memory_order_release);
@@ -515,13 +541,16 @@ class BreadthFirstSearch {
             if (tree_) return visit_in_tree(w, t, at, succ, concurrent, check);
             const std::uint64_t h = hash_state(succ, bytes);
             if (concurrent) {
-                const auto outcome = visited_.insert_pending(t, succ, h, at);
+                StateIndex index = 0;
+                const auto outcome = visited_.insert_pending(t, succ, h, at, 0, &index);
                 if (outcome == VisitedSet::Outcome::full)
                     throw std::logic_error("visited set: no room for a level's new states");
                 // Hash compaction cannot tell a pending fingerprint from a settled one,
                 // and which thread found it first depends on timing: every successor is
-                // "old" (sound for a proviso, and the same for every thread count).
-                return options_.hash_compaction || outcome == VisitedSet::Outcome::known;
+                // "old" (sound for a proviso, and the same for every thread count). A
+                // settled state may be of the next level (committed in an earlier round).
+                return options_.hash_compaction ||
+                       (outcome == VisitedSet::Outcome::known && index < level_end_);
             }
             if (store_.size() >= kMaxStates) {
                 stop_status_ = Status::state_limit;
@@ -588,11 +617,10 @@ class BreadthFirstSearch {
     // Numbers the level's pending states in the order a sequential search appends them (by
     // their first edge: parent index, then edge number), appends them to the store, and
     // checks the new states' properties.
-    void commit_level(std::uint64_t lo, Candidates& found) {
+    void commit_level(std::uint64_t lo, std::uint64_t hi, Candidates& found) {
         if (options_.hash_compaction) return commit_unordered(found);
         const std::uint64_t n = visited_.pending_count();
-        const std::uint64_t parents = next_block_.load() - lo;
-        const std::uint64_t width = std::min<std::uint64_t>(parents, stored() - lo);
+        const std::uint64_t width = hi - lo;  // the parents expanded since the last commit
         offsets_.assign(width + 1, 0);
         const unsigned lists = visited_.threads();
         for (unsigned t = 0; t < lists; ++t)
@@ -891,6 +919,7 @@ class BreadthFirstSearch {
     alignas(64) std::atomic<bool> stop_{false};             // read every state
     std::atomic<bool> states_full_{false};       // a worker other than 0 saw --max-states
     std::atomic<bool> grow_{false};              // a round ends so that the table can grow
+    std::atomic<bool> commit_{false};            // ... or so that its new states are committed
     std::atomic<std::uint64_t> max_degree_{64};  // most successors of one state seen (or 64)
     alignas(64) Status stop_status_ = Status::complete;  // why stop_ was set
     std::uint64_t budget_calls_ = 0;

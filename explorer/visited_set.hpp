@@ -96,9 +96,11 @@ class VisitedSet {
 
     // Thread t, concurrently with the others: a state not seen before becomes pending in
     // t's list with discovery key `first`; a pending one keeps the smaller key. The table
-    // must have room (see used() / grow()): the search grows it between rounds.
+    // must have room (see used() / grow()): the search grows it between rounds. `known`
+    // (if given) receives the index of a settled state (Outcome::known; not with
+    // fingerprints).
     Outcome insert_pending(unsigned t, const std::byte* s, std::uint64_t h, DiscoveryKey first,
-                           std::uint64_t note = 0) {
+                           std::uint64_t note = 0, StateIndex* known = nullptr) {
         if (fingerprints_) return insert_fingerprint_pending(t, s, h, first);
         const std::uint64_t tag = h & kTagMask;
         PendingList& mine = pending_[t];
@@ -123,7 +125,10 @@ class VisitedSet {
                 // Another thread took the slot first: `slot` is now its value.
             }
             if ((slot & kTagMask) == tag && std::memcmp(state_of(slot), s, bytes_) == 0) {
-                if (!(slot & kPendingBit)) return Outcome::known;
+                if (!(slot & kPendingBit)) {
+                    if (known) *known = static_cast<StateIndex>((slot & kRefMask) - 1);
+                    return Outcome::known;
+                }
                 std::atomic<DiscoveryKey>& k = *pending_entry(slot).first;
                 DiscoveryKey cur = k.load(std::memory_order_relaxed);
                 while (first < cur &&

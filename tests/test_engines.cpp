@@ -23,10 +23,12 @@ struct Run {
     std::vector<explorer::Violation<model::Transition>> violations;
 };
 
-Run run(const model::HugetlbModel& m, unsigned threads, bool keep_going) {
+Run run(const model::HugetlbModel& m, unsigned threads, bool keep_going,
+        std::uint64_t commit_pending = std::uint64_t{1} << 20) {
     const properties::Checker checker(m, properties::kAllProperties);
     explorer::Options o;
     o.threads = threads;
+    o.commit_pending = commit_pending;
     o.keep_going = keep_going;
     o.max_states = 300000;
     explorer::BreadthFirstSearch search(m, checker, o);
@@ -61,7 +63,10 @@ RC_GTEST_PROP(EngineAgreement, ThreadCountsAgreeOnEveryVariant, ()) {
     RC_LOG() << "variant " << v.name();
     const model::HugetlbModel m(sc, v);
     const bool keep_going = *rc::gen::arbitrary<bool>();
-    const Run one = run(m, 1, keep_going), three = run(m, 3, keep_going);
+    // Levels committed in rounds of a few states, or at their end: the same numbering.
+    const std::uint64_t commit_pending =
+        *rc::gen::element<std::uint64_t>(std::uint64_t{1} << 20, 7, 100);
+    const Run one = run(m, 1, keep_going), three = run(m, 3, keep_going, commit_pending);
     // A state budget stops threads wherever they are: only whole searches compare.
     RC_PRE(one.status != explorer::Status::state_limit &&
            three.status != explorer::Status::state_limit);
@@ -228,7 +233,9 @@ RC_GTEST_PROP(EngineAgreement, TreeCompressionAgreesWithThePlainStore, ()) {
     RC_PRE(status != explorer::Status::state_limit);
     o.tree_compression = true;
     o.threads = *rc::gen::inRange(1u, 4u);
-    RC_LOG() << o.threads << " threads, keep going " << o.keep_going;
+    o.commit_pending = *rc::gen::element<std::uint64_t>(std::uint64_t{1} << 20, 5, 60);
+    RC_LOG() << o.threads << " threads, keep going " << o.keep_going << ", commit_pending "
+             << o.commit_pending;
     explorer::BreadthFirstSearch tree(m, checker, o);
     RC_ASSERT(tree.run() == status);
     RC_ASSERT(tree.stats().states == plain.stats().states);
