@@ -78,9 +78,9 @@ struct Options {
     bool hash_compaction = false;
     // With threads, the new states found wait as pending until this many have gathered
     // (or the level ends), then are committed: what they cost (the state, its key and
-    // slot, the numbering arrays: about 60 bytes each) stays below 16 MiB however wide a
+    // slot, the numbering arrays: about 60 bytes each) stays below 4 MiB however wide a
     // level is. The results do not depend on it; tests set it small.
-    std::uint64_t commit_pending = std::uint64_t{1} << 18;
+    std::uint64_t commit_pending = std::uint64_t{1} << 16;
     // Tree compression: the states live in a TreeStore (explorer/tree_store.hpp), exact and
     // shared among states, without parents; a trace is rebuilt backwards by expanding the
     // levels above its end again. Counts, indices, verdicts and traces are those of the
