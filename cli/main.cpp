@@ -2,7 +2,6 @@
 // variant make a model, the selected properties a checker, the explorer searches, and
 // counterexamples turns its violations into traces.
 #include <unistd.h>
-#include <z3.h>
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
@@ -19,7 +18,7 @@
 
 #include "cli/export.hpp"
 #include "cli/matrix.hpp"
-#include "cli/pfn_scenario.hpp"
+#include "cli/prove.hpp"
 #include "cli/step_tables.hpp"
 #include "counterexamples/orbits.hpp"
 #include "counterexamples/trace.hpp"
@@ -31,15 +30,14 @@
 #include "model/independence.hpp"
 #include "model/scenario_catalog.hpp"
 #include "model/symmetry.hpp"
-#include "properties/pfn/queries.hpp"
 #include "properties/properties.hpp"
 
 namespace {
 
 using namespace hugecheck;
 
-constexpr int kExitHolds = 0, kExitViolation = 1, kExitUsage = 2, kExitIncomplete = 3;
-constexpr int kExitInternal = 70;  // EX_SOFTWARE: a bug in hugecheck
+using cli::kExitHolds, cli::kExitViolation, cli::kExitUsage, cli::kExitIncomplete,
+    cli::kExitInternal;
 constexpr const char* kVersion = "0.1.0";
 
 std::atomic<bool> g_interrupted{false};
@@ -519,126 +517,6 @@ int run_steps(const std::string& variant, bool markdown) {
     return kExitHolds;
 }
 
-struct ProveOptions {
-    std::string suite;
-    std::string range_check = "both";
-    std::string query;
-    unsigned phys_bits = 46;
-    std::string max_order = "2..11";
-    std::uint64_t max_gigantic_order = 30;
-    unsigned timeout = 60;
-    std::string scenario_dir;  // write range-in-zone counterexamples as scenarios here
-};
-
-// "LO..HI" or "N".
-std::pair<std::uint64_t, std::uint64_t> parse_order_range(const std::string& text) {
-    const auto dots = text.find("..");
-    try {
-        if (dots == std::string::npos) {
-            const std::uint64_t v = std::stoull(text);
-            return {v, v};
-        }
-        return {std::stoull(text.substr(0, dots)), std::stoull(text.substr(dots + 2))};
-    } catch (const std::exception&) {
-        throw InputError("--max-order", 0, "", "'" + text + "' is not an order or a range LO..HI");
-    }
-}
-
-int run_prove(const ProveOptions& o) {
-    if (o.suite != "pfn")
-        throw InputError("prove", 0, "", "unknown suite '" + o.suite + "' (known: pfn)");
-    pfn::Bounds b;
-    b.phys_bits = o.phys_bits;
-    std::tie(b.max_order_min, b.max_order_max) = parse_order_range(o.max_order);
-    b.order_max = o.max_gigantic_order;
-    b.timeout_seconds = o.timeout;
-    if (b.phys_bits <= b.page_shift || b.phys_bits > 64 + b.page_shift)
-        throw InputError("--phys-bits", 0, "",
-                         std::to_string(o.phys_bits) + " is not between 13 and 76");
-    if (b.max_order_min < 1 || b.max_order_min > b.max_order_max || b.max_order_max > 30)
-        throw InputError("--max-order", 0, "", "MAX_ORDER must be a range within 1..30");
-    if (b.order_max < b.max_order_min || b.order_max > 63)
-        throw InputError("--max-gigantic-order", 0, "",
-                         "the gigantic order must be between MAX_ORDER and 63");
-    if (b.timeout_seconds == 0) throw InputError("--timeout", 0, "", "must be at least 1 second");
-    std::vector<pfn::RangeCheck> checks;
-    if (o.range_check == "seed" || o.range_check == "both") checks.push_back(pfn::RangeCheck::seed);
-    if (o.range_check == "same-zone" || o.range_check == "both")
-        checks.push_back(pfn::RangeCheck::same_zone);
-    if (checks.empty())
-        throw InputError("--range-check", 0, "",
-                         "unknown check '" + o.range_check + "' (known: seed, same-zone, both)");
-    std::vector<std::string> only;
-    for (std::size_t pos = 0; pos < o.query.size();) {
-        const auto comma = o.query.find(',', pos);
-        only.push_back(o.query.substr(pos, comma - pos));
-        pos = comma == std::string::npos ? o.query.size() : comma + 1;
-    }
-
-    std::cout << "hugecheck prove pfn: the gigantic-page path of the seed (alloc_gigantic_page, "
-                 "pfn_range_valid_gigantic, alloc_contig_range), over every memory layout within "
-                 "the bounds\nbounds: "
-              << b.describe() << "\n\n"
-              << std::flush;
-    const std::vector<pfn::QueryResult> results =
-        pfn::prove_pfn(b, checks, only, std::max(1u, std::thread::hardware_concurrency()));
-    int proved = 0, counterexamples = 0, unknown = 0;
-    for (std::size_t k = 0; k < results.size(); ++k) {
-        const pfn::QueryResult& r = results[k];
-        std::string name = r.id;
-        if (r.id == "range-in-zone")
-            name += r.check == pfn::RangeCheck::seed ? " (the seed's pfn_range_valid_gigantic)"
-                                                     : " (with the 2016 same-zone check)";
-        char secs[32];
-        std::snprintf(secs, sizeof secs, "%.1f s", r.seconds);
-        std::cout << "[" << k + 1 << "/" << results.size() << "] " << name << ": " << r.statement
-                  << "\n";
-        switch (r.verdict) {
-            case pfn::Verdict::proved:
-                ++proved;
-                std::cout << "      proved for all layouts within the bounds (" << secs << ")\n";
-                break;
-            case pfn::Verdict::counterexample: {
-                ++counterexamples;
-                if (!r.replay_agrees)
-                    throw std::logic_error("query " + r.id +
-                                           ": the concrete evaluation does not confirm Z3's "
-                                           "counterexample");
-                std::cout << "      COUNTEREXAMPLE (" << secs
-                          << "; replayed through the concrete evaluation: it agrees)\n";
-                std::istringstream lines(r.counterexample);
-                for (std::string line; std::getline(lines, line);)
-                    std::cout << "        " << line << "\n";
-                if (!o.scenario_dir.empty() && r.id == "range-in-zone") {
-                    std::string why;
-                    const std::optional<std::string> toml = cli::counterexample_scenario(r, &why);
-                    if (!toml) {
-                        std::cout << "        (no scenario: " << why << ")\n";
-                        break;
-                    }
-                    const std::string path =
-                        o.scenario_dir + "/range-in-zone-" +
-                        (r.check == pfn::RangeCheck::seed ? "seed" : "same-zone") + ".toml";
-                    std::ofstream file(path);
-                    if (!(file << *toml))
-                        throw InputError("--scenario-dir", 0, "", "cannot write '" + path + "'");
-                    std::cout << "        as a scenario: " << path
-                              << " (hugecheck check --scenario " << path << ")\n";
-                }
-                break;
-            }
-            case pfn::Verdict::unknown:
-                ++unknown;
-                std::cout << "      UNKNOWN, not proved: " << r.reason << "\n";
-                break;
-        }
-    }
-    std::cout << "\nresult: " << proved << " proved, " << counterexamples << " counterexample(s), "
-              << unknown << " unknown\n";
-    if (counterexamples) return kExitViolation;
-    return unknown ? kExitIncomplete : kExitHolds;
-}
-
 constexpr const char* kExitCodes =
     "Exit status: 0 every selected property holds on every reachable state; 1 a property is\n"
     "violated (a shortest trace is printed); 2 usage or input error; 3 incomplete (a state,\n"
@@ -653,12 +531,9 @@ int main(int argc, char** argv) {
         "With no arguments it checks the scenario surplus-race on the variant seed with\n"
         "--keep-going and prints a shortest trace for each violated property."};
     app.footer(kExitCodes);
-    app.set_version_flag("--version", [] {
-        unsigned major, minor, build, rev;
-        Z3_get_version(&major, &minor, &build, &rev);
-        return std::string("hugecheck ") + kVersion + " (Z3 " + std::to_string(major) + "." +
-               std::to_string(minor) + "." + std::to_string(build) + ")";
-    });
+    // The Z3 that hugecheck-prove was built with (this binary does not load it).
+    app.set_version_flag("--version",
+                         std::string("hugecheck ") + kVersion + " (Z3 " HUGECHECK_Z3_VERSION ")");
     app.require_subcommand(0, 1);
 
     CheckOptions check;
@@ -718,32 +593,8 @@ int main(int argc, char** argv) {
     steps_cmd->add_option("--variant", steps_variant, "only this variant");
     steps_cmd->add_flag("--markdown", steps_markdown, "as markdown tables (docs/variants.md)");
 
-    ProveOptions prove;
-    CLI::App* prove_cmd = app.add_subcommand(
-        "prove",
-        "decide properties over every memory layout within bounds with Z3 (suite: pfn, the "
-        "gigantic-page path's pfn arithmetic)");
-    prove_cmd->add_option("suite", prove.suite, "the query suite: pfn")->required();
-    prove_cmd->add_option("--range-check", prove.range_check,
-                          "pfn_range_valid_gigantic: seed, same-zone (the 2016 fix) or both "
-                          "(default)");
-    prove_cmd->add_option("--query", prove.query,
-                          "only these queries: scan-in-zone, range-in-zone, isolation-in-zone, "
-                          "no-wrap");
-    prove_cmd->add_option("--phys-bits", prove.phys_bits,
-                          "physical address bits: every pfn < 2^(bits - 12) (default 46)");
-    prove_cmd->add_option("--max-order", prove.max_order,
-                          "the MAX_ORDER values covered, N or LO..HI (default 2..11)");
-    prove_cmd->add_option("--max-gigantic-order", prove.max_gigantic_order,
-                          "the largest gigantic order covered (default 30)");
-    prove_cmd->add_option("--timeout", prove.timeout, "seconds per Z3 search (default 60)");
-    prove_cmd->add_option("--scenario-dir", prove.scenario_dir,
-                          "write each range-in-zone counterexample as a gigantic scenario in this "
-                          "directory, for hugecheck check");
-    prove_cmd->footer(
-        "Exit status: 0 every query proved within the bounds; 1 a counterexample (printed, "
-        "and replayed through the concrete evaluation); 2 usage error; 3 Z3 answered unknown "
-        "or timed out (never reported as proved).");
+    cli::ProveOptions prove;
+    cli::add_prove_command(app, prove);
 
     MatrixOptions matrix;
     CLI::App* matrix_cmd = app.add_subcommand(
@@ -782,7 +633,7 @@ int main(int argc, char** argv) {
     try {
         if (app.got_subcommand("list")) return run_list();
         if (app.got_subcommand("matrix")) return run_matrix(matrix);
-        if (app.got_subcommand("prove")) return run_prove(prove);
+        if (app.got_subcommand("prove")) return cli::exec_prover(argc, argv);
         if (app.got_subcommand("steps")) return run_steps(steps_variant, steps_markdown);
         if (app.got_subcommand("export")) return cli::run_export(*export_options);
         if (bare) check.keep_going = true;

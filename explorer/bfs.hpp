@@ -79,7 +79,9 @@ struct Options {
     // With threads, the new states found wait as pending until this many have gathered
     // (or the level ends), then are committed: what they cost (the state, its key and
     // slot, the numbering arrays: about 60 bytes each) stays below 4 MiB however wide a
-    // level is. The results do not depend on it; tests set it small.
+    // level is. Below that, a round also ends at 1/256 of the states stored (at least
+    // 4096), so that pending states add well under a byte per state to a small search's
+    // peak memory. The results do not depend on it; tests set it small.
     std::uint64_t commit_pending = std::uint64_t{1} << 16;
     // Tree compression: the states live in a TreeStore (explorer/tree_store.hpp), exact and
     // shared among states, without parents; a trace is rebuilt backwards by expanding the
@@ -251,6 +253,9 @@ class BreadthFirstSearch {
     // With threads, the table starts large enough for every thread's block of inserts in
     // flight (see work()); one thread grows it before any insert that would overfill it.
     static constexpr unsigned kConcurrentTableLog2 = 17;
+    // Commit rounds (Options::commit_pending): at least this many pending states, or this
+    // share of the states stored.
+    static constexpr std::uint64_t kMinCommitRound = 4096, kCommitShare = 256;
 
     // Where an event happens in the order of a sequential search: expanding state `at >>
     // 32`, at its edge `at & 0xffffffff` (a dead end or an unbounded state: after every
@@ -419,6 +424,8 @@ class BreadthFirstSearch {
         for (;;) {
             grow_.store(false, std::memory_order_relaxed);
             commit_.store(false, std::memory_order_relaxed);
+            commit_at_ = std::min(options_.commit_pending,
+                                  std::max(kMinCommitRound, stored() / kCommitShare));
             run_on_workers([&](unsigned t) { work(*workers_[t], t, hi, concurrent); });
             if (stop_.load(std::memory_order_relaxed)) break;
             const bool grow = grow_.load(std::memory_order_relaxed);
@@ -481,7 +488,7 @@ class BreadthFirstSearch {
                     grow_.store(true, std::memory_order_relaxed);
                     return;
                 }
-                if (visited_.pending_count() >= options_.commit_pending) {
+                if (visited_.pending_count() >= commit_at_) {
                     commit_.store(true, std::memory_order_relaxed);
                     return;
                 }
@@ -920,6 +927,7 @@ class BreadthFirstSearch {
     std::atomic<bool> states_full_{false};       // a worker other than 0 saw --max-states
     std::atomic<bool> grow_{false};              // a round ends so that the table can grow
     std::atomic<bool> commit_{false};            // ... or so that its new states are committed
+    std::uint64_t commit_at_ = 0;                // pending states that end a round (set per round)
     std::atomic<std::uint64_t> max_degree_{64};  // most successors of one state seen (or 64)
     alignas(64) Status stop_status_ = Status::complete;  // why stop_ was set
     std::uint64_t budget_calls_ = 0;

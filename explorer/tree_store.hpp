@@ -151,15 +151,18 @@ class PackedKeys {
 // The keys of one tree position, each stored once. The index is an open-addressing table
 // (linear probing) of 32-bit slots: 0 empty, else the key's index + 1 in the low bits and,
 // in the bits the index does not need yet, a tag from the key's hash, so that a probe reads
-// the key array only on a tag match. The home slot is the top bits of the hash; growing
-// doubles the table in place (mremap) and places every key again from the key array.
+// the key array only on a tag match. The table has any number of slots (a multiple of a
+// page's worth): the home slot is the hash scaled to it (Lemire's multiply-shift). It is
+// kept at most 80 % full and grows by half in place (mremap), placing every key again from
+// the key array: the index then costs 5 to 7.5 bytes per key wherever a search ends (a
+// power of two at 75 % would cost 5.3 to 10.7, and its worst case is the usual one).
 class NodeTable {
   public:
     static constexpr std::uint64_t kAbsent = ~std::uint64_t{0};
 
     explicit NodeTable(unsigned width_lo = 32, unsigned width_hi = 32, unsigned log2 = 10)
         : keys_(width_lo, width_hi) {
-        resize(log2);
+        resize(std::uint64_t{1} << log2);
     }
 
     std::uint64_t size() const { return keys_.size(); }
@@ -168,7 +171,7 @@ class NodeTable {
     // The key's index, or kAbsent. Only reads: threads may look up at once.
     std::uint64_t find(std::uint64_t key) const {
         const std::uint64_t h = mix64(key), tag = h & tag_mask_;
-        for (std::uint64_t pos = h >> shift_;; pos = (pos + 1) & mask_) {
+        for (std::uint64_t pos = home(h);; pos = next(pos)) {
             const std::uint64_t slot = slots_[pos];
             if (slot == 0) return kAbsent;
             if ((slot >> ref_bits_) == tag && keys_.get((slot & ref_mask_) - 1) == key)
@@ -179,14 +182,14 @@ class NodeTable {
     // The key's index; appended if absent (`added`). One thread, no lookup at the same time.
     std::uint64_t insert(std::uint64_t key, bool& added) {
         const std::uint64_t h = mix64(key), tag = h & tag_mask_;
-        for (std::uint64_t pos = h >> shift_;; pos = (pos + 1) & mask_) {
+        for (std::uint64_t pos = home(h);; pos = next(pos)) {
             const std::uint64_t slot = slots_[pos];
             if (slot == 0) {
                 const std::uint64_t index = keys_.size();
                 keys_.push(key);
                 added = true;
                 if (index + 1 > grow_at_) {
-                    resize(log2_ + 1);  // places this key too
+                    resize(grown(slots_count_));  // places this key too
                 } else {
                     slots_[pos] = static_cast<std::uint32_t>((tag << ref_bits_) | (index + 1));
                 }
@@ -205,7 +208,7 @@ class NodeTable {
     // append_unindexed(), which would be indexed by the growth.
     void reserve(std::uint64_t more) {
         while (size() + more > grow_at_)
-            resize(log2_ + 1);
+            resize(grown(slots_count_));
     }
     // Indexes key i (appended by append_unindexed(), after reserve()): threads may index
     // different keys at once (a compare-and-swap claims a slot), with no lookup meanwhile.
@@ -214,7 +217,7 @@ class NodeTable {
     void index_concurrently(std::uint64_t i) {
         const std::uint64_t h = mix64(keys_.get(i));
         const auto value = static_cast<std::uint32_t>(((h & tag_mask_) << ref_bits_) | (i + 1));
-        for (std::uint64_t pos = h >> shift_;; pos = (pos + 1) & mask_) {
+        for (std::uint64_t pos = home(h);; pos = next(pos)) {
             std::atomic_ref<std::uint32_t> slot(slots_[pos]);
             std::uint32_t empty = 0;
             if (slot.load(std::memory_order_relaxed) == 0 &&
@@ -223,41 +226,51 @@ class NodeTable {
         }
     }
 
-    std::size_t index_bytes() const { return (mask_ + 1) * sizeof(std::uint32_t); }
+    std::size_t index_bytes() const { return slots_count_ * sizeof(std::uint32_t); }
     std::size_t used_bytes() const { return keys_.used_bytes() + index_bytes(); }
     std::size_t memory_bytes() const { return keys_.memory_bytes() + index_bytes(); }
     // What inserting `more` keys would add to memory_bytes() at most: their bytes (a page
     // more), and the index doubling.
     std::size_t growth_bytes(std::uint64_t more) const {
         std::size_t add = more * sizeof(std::uint64_t) + 4096;
-        for (std::uint64_t at = grow_at_, bytes = index_bytes(); size() + more > at;
-             at *= 2, bytes *= 2)
-            add += bytes;
+        for (std::uint64_t slots = slots_count_; size() + more > max_load(slots);) {
+            slots = grown(slots);
+            add += slots * sizeof(std::uint32_t);
+        }
         return add;
     }
 
   private:
-    static constexpr unsigned kMaxLog2 = 33;  // 2^32 keys at most: indices are 32-bit
+    static constexpr std::uint64_t kMaxSlots = std::uint64_t{1} << 33;  // indices are 32-bit
+    static constexpr std::uint64_t kSlotsPerPage = 4096 / sizeof(std::uint32_t);
 
-    void resize(unsigned log2) {
-        if (log2 > kMaxLog2) throw std::length_error("tree compression: a table is full");
-        log2_ = log2;
-        shift_ = 64 - log2;
-        mask_ = (std::uint64_t{1} << log2) - 1;
-        grow_at_ = (mask_ + 1) / 4 * 3;  // load factor 0.75
-        // Indices below grow_at_ < 2^log2 need at most log2 bits; the rest is tag.
-        ref_bits_ = std::min(log2, 32u);
+    static std::uint64_t max_load(std::uint64_t slots) { return slots / 5 * 4; }
+    static std::uint64_t grown(std::uint64_t slots) {
+        const std::uint64_t more = slots + slots / 2;
+        return (more + kSlotsPerPage - 1) / kSlotsPerPage * kSlotsPerPage;
+    }
+    std::uint64_t home(std::uint64_t h) const {
+        return static_cast<std::uint64_t>((static_cast<unsigned __int128>(h) * slots_count_) >> 64);
+    }
+    std::uint64_t next(std::uint64_t pos) const { return pos + 1 == slots_count_ ? 0 : pos + 1; }
+
+    void resize(std::uint64_t slots) {
+        if (slots > kMaxSlots) throw std::length_error("tree compression: a table is full");
+        slots_count_ = slots;
+        grow_at_ = max_load(slots);
+        // Indices below grow_at_ < slots need at most bit_width(slots) bits; the rest is tag.
+        ref_bits_ = std::min<unsigned>(static_cast<unsigned>(std::bit_width(slots)), 32u);
         ref_mask_ = (std::uint64_t{1} << ref_bits_) - 1;
         tag_mask_ = (std::uint64_t{1} << (32 - ref_bits_)) - 1;
-        const std::size_t bytes = (mask_ + 1) * sizeof(std::uint32_t);
+        const std::size_t bytes = slots * sizeof(std::uint32_t);
         index_.grow(bytes);
         slots_ = reinterpret_cast<std::uint32_t*>(index_.data());
         std::memset(slots_, 0, bytes);
         for (std::uint64_t i = 0; i < keys_.size(); ++i) {
             const std::uint64_t h = mix64(keys_.get(i));
-            std::uint64_t pos = h >> shift_;
+            std::uint64_t pos = home(h);
             while (slots_[pos] != 0)
-                pos = (pos + 1) & mask_;
+                pos = next(pos);
             slots_[pos] = static_cast<std::uint32_t>(((h & tag_mask_) << ref_bits_) | (i + 1));
         }
     }
@@ -265,8 +278,8 @@ class NodeTable {
     PackedKeys keys_;
     MappedMemory index_;
     std::uint32_t* slots_ = nullptr;
-    unsigned log2_ = 0, shift_ = 0, ref_bits_ = 0;
-    std::uint64_t mask_ = 0, grow_at_ = 0, ref_mask_ = 0, tag_mask_ = 0;
+    unsigned ref_bits_ = 0;
+    std::uint64_t slots_count_ = 0, grow_at_ = 0, ref_mask_ = 0, tag_mask_ = 0;
 };
 
 // The shape of the tree: its positions in post-order (children before their parent, the

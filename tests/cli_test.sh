@@ -285,6 +285,16 @@ run prove-query 2 -- "$hc" prove pfn --query everything
 has prove-query "hugecheck: --query: unknown query 'everything'" "$err"
 run prove-bits 2 -- "$hc" prove pfn --phys-bits 8
 has prove-bits "hugecheck: --phys-bits: 8 is not between 13 and 76" "$err"
+# Only hugecheck-prove links Z3; hugecheck runs it from its own directory, and says so
+# when it is not there.
+if ldd "$hc" | grep -q libz3; then
+  echo "FAIL prove-split: $hc links libz3"
+  failures=$((failures + 1))
+fi
+mkdir -p "$tmp/alone" && cp "$hc" "$tmp/alone/hugecheck"
+run prove-missing 2 -- "$tmp/alone/hugecheck" prove pfn --query no-wrap
+has prove-missing "hugecheck: prove: cannot run $tmp/alone/hugecheck-prove (No such file or directory)" "$err"
+one_line prove-missing
 
 # --- --trace-json ---------------------------------------------------------------------
 run trace-json 1 -- "$hc" --keep-going --scenario surplus-race --trace-json "$tmp/t.json"
