@@ -21,6 +21,7 @@
 #include "cli/prove.hpp"
 #include "cli/step_tables.hpp"
 #include "counterexamples/orbits.hpp"
+#include "counterexamples/replay.hpp"
 #include "counterexamples/trace.hpp"
 #include "explorer/bfs.hpp"
 #include "explorer/dfs.hpp"
@@ -517,6 +518,42 @@ int run_steps(const std::string& variant, bool markdown) {
     return kExitHolds;
 }
 
+// `hugecheck replay FILE`: counterexamples/replay.hpp.
+int run_replay(const std::string& file) {
+    std::ifstream in(file);
+    if (!in) throw InputError(file, 0, "", "cannot read the file");
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(in);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw InputError(file, 0, "", "not a JSON document (byte " + std::to_string(e.byte) + ")");
+    }
+    const counterexamples::TraceFileHeader h = counterexamples::read_trace_header(doc, file);
+    model::HugetlbModel model(model::load_scenario(h.scenario), h.variant);
+    std::cout << "replay " << file << ": scenario " << model.scenario().name << " ("
+              << model.scenario().source << "), variant " << model.variant().name() << "\n";
+    if (counterexamples::scenario_hash(model.scenario()) != h.scenario_hash)
+        std::cout << "note: the scenario's text is not the one the trace was made on ("
+                  << counterexamples::scenario_hash(model.scenario()) << ", the file says "
+                  << h.scenario_hash << ")\n";
+    const std::vector<counterexamples::ReplayResult> results =
+        counterexamples::replay_trace_file(model, doc, file);
+    std::size_t reproduced = 0;
+    for (const counterexamples::ReplayResult& r : results) {
+        if (r.reproduced) {
+            ++reproduced;
+            std::cout << "\n"
+                      << r.property << ": reproduced in " << r.length << " steps\n"
+                      << counterexamples::render_table(model, r.trace);
+        } else {
+            std::cout << "\n" << r.property << ": NOT reproduced: " << r.why << "\n";
+        }
+    }
+    std::cout << "\nresult: " << reproduced << " of " << results.size()
+              << " counterexample(s) reproduced\n";
+    return reproduced ? kExitViolation : kExitHolds;
+}
+
 constexpr const char* kExitCodes =
     "Exit status: 0 every selected property holds on every reachable state; 1 a property is\n"
     "violated (a shortest trace is printed); 2 usage or input error; 3 incomplete (a state,\n"
@@ -596,6 +633,17 @@ int main(int argc, char** argv) {
     cli::ProveOptions prove;
     cli::add_prove_command(app, prove);
 
+    std::string replay_file;
+    CLI::App* replay_cmd = app.add_subcommand(
+        "replay",
+        "re-execute the counterexamples of a trace file (--trace-json) on the model as it is "
+        "now: does each violation still happen, or which step no longer applies?");
+    replay_cmd->add_option("file", replay_file, "a trace file written by --trace-json")->required();
+    replay_cmd->footer(
+        "Exit status: 1 a counterexample still violates its property (it is printed); 0 none "
+        "does (for each, the step that no longer applies or the property that now holds is "
+        "named); 2 usage error or a malformed file.");
+
     MatrixOptions matrix;
     CLI::App* matrix_cmd = app.add_subcommand(
         "matrix",
@@ -634,6 +682,7 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("list")) return run_list();
         if (app.got_subcommand("matrix")) return run_matrix(matrix);
         if (app.got_subcommand("prove")) return cli::exec_prover(argc, argv);
+        if (app.got_subcommand("replay")) return run_replay(replay_file);
         if (app.got_subcommand("steps")) return run_steps(steps_variant, steps_markdown);
         if (app.got_subcommand("export")) return cli::run_export(*export_options);
         if (bare) check.keep_going = true;

@@ -1,6 +1,6 @@
 #include "counterexamples/trace.hpp"
 
-#include <xxhash.h>
+#include "counterexamples/replay.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -287,12 +287,9 @@ std::string render_table(const HugetlbModel& m, const Trace& trace) {
 nlohmann::json traces_json(const HugetlbModel& m, const std::vector<Trace>& traces) {
     HugetlbModel::Context ctx = m.make_context();
     const model::Scenario& sc = m.scenario();
-    char hash[32];
-    std::snprintf(hash, sizeof hash, "xxh3:%016llx",
-                  static_cast<unsigned long long>(XXH3_64bits(sc.text.data(), sc.text.size())));
     nlohmann::json doc = {
         {"format", "hugecheck-trace/1"},
-        {"scenario", {{"name", sc.name}, {"source", sc.source}, {"hash", hash}}},
+        {"scenario", {{"name", sc.name}, {"source", sc.source}, {"hash", scenario_hash(sc)}}},
         {"variant", m.variant().name()},
         {"counterexamples", nlohmann::json::array()},
     };
@@ -323,6 +320,9 @@ nlohmann::json traces_json(const HugetlbModel& m, const std::vector<Trace>& trac
               {"name", p.name},
               {"kind", properties::kind_name(p.kind)},
               {"statement", p.statement}}},
+            {"where", t.where == explorer::Where::state        ? "state"
+                      : t.where == explorer::Where::transition ? "transition"
+                                                               : "deadend"},
             {"length", t.steps.size()},
             {"violation", t.violation},
             {"initial_state", state_json(m, t.initial.data())},

@@ -304,6 +304,20 @@ has trace-json '"id": "P8"' "$json"
 has trace-json '"label": "B1"' "$json"
 has trace-json '"function": "alloc_buddy_huge_page"' "$json"
 
+# --- replay ----------------------------------------------------------------------------
+run replay 1 -- "$hc" replay "$tmp/t.json"
+has replay "P1: reproduced in 2 steps" "$out"
+has replay "P8: reproduced in 5 steps" "$out"
+has replay "result: 2 of 2 counterexample(s) reproduced" "$out"
+sed 's/"label": "B1"/"label": "B2"/' "$tmp/t.json" >"$tmp/changed.json"
+run replay-changed 0 -- "$hc" replay "$tmp/changed.json"
+has replay-changed "P1: NOT reproduced: step 2 (A B2) no longer applies" "$out"
+has replay-changed "result: 0 of 2 counterexample(s) reproduced" "$out"
+echo '{' >"$tmp/bad.json"
+run replay-bad 2 -- "$hc" replay "$tmp/bad.json"
+has replay-bad "hugecheck: $tmp/bad.json: not a JSON document" "$err"
+one_line replay-bad
+
 # --- --compress (tree compression) -------------------------------------------------------
 run count-compress 0 -- "$hc" check -s bench-small --no-properties --compress -j 2
 has count-compress "states 423  transitions 870" "$out"

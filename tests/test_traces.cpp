@@ -2,6 +2,10 @@
 // must accept every trace the search builds and reject a tampered one).
 #include <gtest/gtest.h>
 
+#include <cstring>
+
+#include "counterexamples/replay.hpp"
+#include "model/input_error.hpp"
 #include "model/scenario_catalog.hpp"
 #include "test_support.hpp"
 
@@ -126,6 +130,109 @@ TEST(Traces, ReplayRejectsATamperedTrace) {
     no_violation.steps.pop_back();  // after F1 alone, P1 holds
     EXPECT_EQ(counterexamples::replay(m, checker, no_violation),
               "the last state does not violate P1");
+}
+
+// --- trace files (hugecheck replay, counterexamples/replay.hpp) ----------------------------
+
+// Every trace the search writes to a trace file is re-executed from the file alone, step by
+// step, to the same states and the same violation.
+TEST(TraceFiles, EveryWrittenTraceReplaysFromTheFile) {
+    const std::vector<std::pair<const char*, const char*>> runs = {
+        {"surplus-race", "seed"},
+        {"sysctl-race", "seed"},
+        {"bench-small", "seed"},
+        {"bench-medium", "seed"},
+        {"gigantic-interleave", "seed"},
+        {"surplus-race", "v4.19"},
+        {"history/b13-nr-surplus-split", "v5.4"},
+        {"history/b12-put-page-under-lock", "v4.19"},
+        {"history/b14-temporary-folio-window", "v6.6"},
+        {"bench-small", "v6.18"}};
+    for (const auto& [name, variant] : runs) {
+        const model::HugetlbModel m(model::load_scenario(name), variant);
+        const test::Explored e = test::explore(m);
+        const nlohmann::json doc =
+            nlohmann::json::parse(counterexamples::traces_json(m, e.traces).dump());
+        const counterexamples::TraceFileHeader h =
+            counterexamples::read_trace_header(doc, "t.json");
+        EXPECT_EQ(h.scenario, name);
+        EXPECT_EQ(h.variant, m.variant().name());
+        EXPECT_EQ(h.scenario_hash, counterexamples::scenario_hash(m.scenario()));
+        const auto results = counterexamples::replay_trace_file(m, doc, "t.json");
+        EXPECT_FALSE(e.traces.empty()) << name << " " << variant;
+        ASSERT_EQ(results.size(), e.traces.size()) << name << " " << variant;
+        for (std::size_t k = 0; k < results.size(); ++k) {
+            const counterexamples::Trace& want = e.traces[k];
+            const counterexamples::Trace& got = results[k].trace;
+            ASSERT_TRUE(results[k].reproduced) << name << " " << variant << ": " << results[k].why;
+            EXPECT_EQ(got.where, want.where);
+            EXPECT_EQ(got.violation, want.violation);
+            ASSERT_EQ(got.steps.size(), want.steps.size());
+            for (std::size_t i = 0; i < got.steps.size(); ++i) {
+                EXPECT_EQ(got.steps[i].transition, want.steps[i].transition);
+                EXPECT_EQ(std::memcmp(got.steps[i].after.data(), want.steps[i].after.data(),
+                                      m.state_bytes()),
+                          0);
+            }
+        }
+    }
+}
+
+// After a change, replay names the first step that no longer applies, or the property
+// that now holds at the end.
+TEST(TraceFiles, ReplayNamesWhatNoLongerHappens) {
+    const model::HugetlbModel m(model::load_scenario("surplus-race"));
+    const test::Explored e = test::explore(m);
+    const nlohmann::json doc = counterexamples::traces_json(m, e.traces);
+    ASSERT_EQ(doc["counterexamples"].size(), 2u);  // P1, P8
+
+    nlohmann::json changed = doc;
+    changed["counterexamples"][1]["steps"][2]["label"] = "V3";  // B is at S1
+    auto r = counterexamples::replay_trace_file(m, changed, "t.json");
+    EXPECT_TRUE(r[0].reproduced);
+    EXPECT_FALSE(r[1].reproduced);
+    EXPECT_EQ(r[1].failed_step, 3u);
+    EXPECT_EQ(r[1].why,
+              "step 3 (B V3) no longer applies: the model does not take it in the state the steps "
+              "before it reach");
+    EXPECT_EQ(r[1].trace.steps.size(), 2u);
+
+    nlohmann::json shorter = doc;
+    shorter["counterexamples"][0]["steps"].erase(1);  // after F1 alone, P1 holds
+    r = counterexamples::replay_trace_file(m, shorter, "t.json");
+    EXPECT_FALSE(r[0].reproduced);
+    EXPECT_EQ(r[0].failed_step, 0u);
+    EXPECT_EQ(r[0].why, "every step applies, but P1 is not violated after step 1");
+}
+
+TEST(TraceFiles, AMalformedFileNamesTheField) {
+    const model::HugetlbModel m(model::load_scenario("surplus-race"));
+    const test::Explored e = test::explore(m);
+    const nlohmann::json doc = counterexamples::traces_json(m, e.traces);
+    auto message = [&](const nlohmann::json& d) -> std::string {
+        try {
+            (void)counterexamples::read_trace_header(d, "t.json");
+            (void)counterexamples::replay_trace_file(m, d, "t.json");
+        } catch (const InputError& err) {
+            return err.what();
+        }
+        return "";
+    };
+    nlohmann::json d = doc;
+    d["format"] = "hugecheck-trace/9";
+    EXPECT_EQ(message(d), "t.json: field 'format': 'hugecheck-trace/9' is not hugecheck-trace/1");
+    d = doc;
+    d["counterexamples"][0]["steps"][0]["actor"] = "Z";
+    EXPECT_EQ(message(d),
+              "t.json: field 'counterexamples[0].steps[0].actor': no actor 'Z' in the scenario");
+    d = doc;
+    d["counterexamples"][1]["steps"][0].erase("choice");
+    EXPECT_EQ(message(d), "t.json: field 'counterexamples[1].steps[0].choice': missing");
+    d = doc;
+    d["counterexamples"][0]["property"]["id"] = "P99";
+    EXPECT_EQ(message(d), "t.json: field 'counterexamples[0].property.id': unknown property 'P99'");
+    EXPECT_EQ(message(nlohmann::json::array()),
+              "t.json: not a hugecheck trace file (a JSON object)");
 }
 
 }  // namespace
