@@ -20,6 +20,7 @@ packages=(
   build-essential cmake pkg-config
   libz3-dev                 # Z3: the symbolic pfn-range checks (found via z3.pc)
   libboost-graph-dev        # Boost.Graph: trace and state graphs
+  graphviz                  # dot: --format svg, hugecheck graph --format svg
   libtomlplusplus-dev       # scenario files
   libcli11-dev              # the command line
   nlohmann-json3-dev        # --trace-json

@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -17,13 +18,17 @@
 #include <thread>
 
 #include "cli/export.hpp"
+#include "cli/graph.hpp"
 #include "cli/matrix.hpp"
 #include "cli/prove.hpp"
 #include "cli/step_tables.hpp"
 #include "counterexamples/orbits.hpp"
+#include "counterexamples/preemptions.hpp"
+#include "counterexamples/render.hpp"
 #include "counterexamples/replay.hpp"
 #include "counterexamples/trace.hpp"
 #include "explorer/bfs.hpp"
+#include "explorer/context_bound.hpp"
 #include "explorer/dfs.hpp"
 #include "explorer/por.hpp"
 #include "explorer/symmetry.hpp"
@@ -31,6 +36,7 @@
 #include "model/independence.hpp"
 #include "model/scenario_catalog.hpp"
 #include "model/symmetry.hpp"
+#include "properties/coverage.hpp"
 #include "properties/properties.hpp"
 
 namespace {
@@ -72,6 +78,13 @@ struct CheckOptions {
     bool symmetry = false;       // --symmetry
     std::string trace_json;
     bool quiet = false;
+    std::string format = "table";  // --format
+    std::string output;            // --output
+    std::string preemptions;       // --preemptions: context bound
+    std::string max_trace_length;  // --max-trace-length
+    bool naive_traces = false;     // --naive-traces
+    bool coverage = false;         // --coverage
+    std::string coverage_json;     // --coverage-json
 };
 
 struct Unit {
@@ -191,7 +204,8 @@ counterexamples::Trace trace_of(const model::HugetlbModel& model,
 template <class Sys>
 CheckResult breadth_first(const Sys& sys, const model::HugetlbModel& model,
                           const properties::Checker& checker, const explorer::Options& options,
-                          bool progress, const model::ActorSymmetry* symmetry = nullptr) {
+                          bool progress, const model::ActorSymmetry* symmetry = nullptr,
+                          const std::function<void()>& searched = {}) {
     explorer::BreadthFirstSearch search(sys, checker, options);
     if (progress)
         search.on_progress([](const explorer::Stats& s, std::uint64_t queued) {
@@ -204,6 +218,7 @@ CheckResult breadth_first(const Sys& sys, const model::HugetlbModel& model,
         });
     CheckResult r;
     r.status = search.run();
+    if (searched) searched();  // before rebuilding traces expands states again
     if constexpr (requires { sys.stats(); }) r.reduction = sys.stats();  // not the traces'
     if (progress) std::fprintf(stderr, "\r\033[K");
     r.stats = search.stats();
@@ -239,10 +254,12 @@ CheckResult breadth_first(const Sys& sys, const model::HugetlbModel& model,
 template <class Sys>
 CheckResult depth_first(const Sys& sys, const model::HugetlbModel& model,
                         const properties::Checker& checker, const explorer::Options& options,
-                        const model::ActorSymmetry* symmetry = nullptr) {
+                        const model::ActorSymmetry* symmetry = nullptr,
+                        const std::function<void()>& searched = {}) {
     explorer::DepthFirstSearch search(sys, checker, options);
     CheckResult r;
     r.status = search.run();
+    if (searched) searched();
     if constexpr (requires { sys.stats(); }) r.reduction = sys.stats();
     r.stats = search.stats();
     r.violated = search.violated();
@@ -291,6 +308,30 @@ int run_check(const CheckOptions& o) {
     if (o.por && o.symmetry)
         throw InputError("--por", 0, "",
                          "cannot be combined with --symmetry yet (one reduction at a time)");
+    std::optional<unsigned> bound;
+    if (!o.preemptions.empty()) {
+        bound = static_cast<unsigned>(parse_quantity(
+            o.preemptions, "--preemptions", {{"", 1}}, 0,
+            explorer::ContextBound<model::HugetlbModel>::kMaxBound,
+            "a preemption bound between 0 and " +
+                std::to_string(explorer::ContextBound<model::HugetlbModel>::kMaxBound)));
+        if (o.por || o.symmetry)
+            throw InputError("--preemptions", 0, "",
+                             std::string("cannot be combined with ") +
+                                 (o.por ? "--por" : "--symmetry") +
+                                 " (the bound counts switches between real actors)");
+        if (model.actors() > explorer::ContextBound<model::HugetlbModel>::kMaxProcesses)
+            throw InputError("--preemptions", 0, "", "supports at most 254 actors");
+    }
+    std::optional<std::size_t> max_trace_length;
+    if (!o.max_trace_length.empty())
+        max_trace_length = static_cast<std::size_t>(
+            parse_quantity(o.max_trace_length, "--max-trace-length", {{"", 1}}, 0, 10000,
+                           "a trace length between 0 and 10000 steps"));
+    if (max_trace_length && o.naive_traces)
+        throw InputError("--max-trace-length", 0, "",
+                         "cannot be combined with --naive-traces (it bounds the search for "
+                         "fewer preemptions that --naive-traces turns off)");
     options.interrupt = &g_interrupted;
     std::optional<std::ofstream> json_out;
     if (!o.trace_json.empty()) {
@@ -299,72 +340,144 @@ int run_check(const CheckOptions& o) {
             throw InputError("--trace-json", 0, "", "cannot write '" + o.trace_json + "'");
     }
 
+    // The trace document (--format json, dot, svg, html) goes to --output, or to stdout and
+    // the report to stderr; table and lanes are part of the report.
+    const counterexamples::TraceFormat format = counterexamples::parse_trace_format(o.format);
+    const bool document = format != counterexamples::TraceFormat::table &&
+                          format != counterexamples::TraceFormat::lanes;
+    if (format == counterexamples::TraceFormat::svg && !counterexamples::dot_available())
+        throw InputError("--format", 0, "",
+                         "svg needs Graphviz's dot on PATH (Debian: graphviz); --format dot "
+                         "writes the chart's source");
+    if (!o.output.empty() && !document)
+        throw InputError("--output", 0, "",
+                         "needs --format json, dot, svg or html (tables go to stdout)");
+    std::optional<std::ofstream> document_out;
+    if (!o.output.empty()) {
+        document_out.emplace(o.output);
+        if (!*document_out) throw InputError("--output", 0, "", "cannot write '" + o.output + "'");
+    }
+    std::ostream& out = document && o.output.empty() ? std::cerr : std::cout;
+
     const model::Scenario& sc = model.scenario();
-    std::cout << "hugecheck " << kVersion << ": scenario " << sc.name << " (" << sc.source
-              << "), variant " << model.variant().name() << ", " << sc.nodes
-              << (sc.nodes == 1 ? " node, " : " nodes, ") << sc.actors.size() << " actors\n";
-    std::cout << "properties: "
-              << (selected ? properties::format_property_set(selected) : std::string("none"))
-              << (o.search == "dfs"
-                      ? "; depth-first search (not shortest traces)"
-                      : "; breadth-first search on " + std::to_string(options.threads) +
-                            (options.threads == 1 ? " thread" : " threads"))
-              << (o.hash_compaction ? ", hash compaction" : "")
-              << (o.compress ? ", tree compression" : "")
-              << (o.por ? ", partial-order reduction" : "")
-              << (selected == 0  ? ", counting states"
-                  : o.keep_going ? ", keep going"
-                                 : ", stop at the first violation")
-              << "; state " << model.state_bytes() << " bytes (" << model.layout().bits()
-              << " bits)\n\n"
-              << std::flush;
+    std::ostringstream header;  // the run's first lines, also the HTML page's summary
+    header << "hugecheck " << kVersion << ": scenario " << sc.name << " (" << sc.source
+           << "), variant " << model.variant().name() << ", " << sc.nodes
+           << (sc.nodes == 1 ? " node, " : " nodes, ") << sc.actors.size() << " actors\n";
+    header << "properties: "
+           << (selected ? properties::format_property_set(selected) : std::string("none"))
+           << (o.search == "dfs" ? "; depth-first search (not shortest traces)"
+                                 : "; breadth-first search on " + std::to_string(options.threads) +
+                                       (options.threads == 1 ? " thread" : " threads"))
+           << (o.hash_compaction ? ", hash compaction" : "")
+           << (o.compress ? ", tree compression" : "") << (o.por ? ", partial-order reduction" : "")
+           << (bound ? ", at most " + std::to_string(*bound) +
+                           (*bound == 1 ? " preemption (context bound)"
+                                        : " preemptions (context bound)")
+                     : std::string())
+           << (selected == 0  ? ", counting states"
+               : o.keep_going ? ", keep going"
+                              : ", stop at the first violation")
+           << "; state " << model.state_bytes() << " bytes (" << model.layout().bits()
+           << " bits)\n";
+    out << header.str() << "\n" << std::flush;
 
     install_signal_handlers();
     const bool progress = !o.quiet && isatty(STDERR_FILENO);
+    // `base` is the model, or the coverage recorder around it; a reduction or the context
+    // bound wraps it. `searched` runs when the search ends, before traces are rebuilt.
+    auto explore = [&](const auto& base, const std::function<void()>& searched) {
+        auto run = [&](const auto& sys, const model::ActorSymmetry* symmetry) {
+            return o.search == "dfs"
+                       ? depth_first(sys, model, checker, options, symmetry, searched)
+                       : breadth_first(sys, model, checker, options, progress, symmetry, searched);
+        };
+        if (o.symmetry) {
+            const model::ActorSymmetry symmetry(model);
+            if (symmetry.trivial())
+                out << "symmetry reduction: no two actors share a script and a home node; "
+                       "nothing to reduce\n\n";
+            else
+                out << "symmetry reduction: interchangeable actors " << symmetry.describe()
+                    << "; a state stands for its orbit\n\n";
+            const explorer::SymmetryReduction reduced(base, symmetry);
+            return run(reduced, &symmetry);
+        }
+        if (o.por) {
+            // Ample sets for the properties checked (properties::visibility).
+            const model::AmpleSets ample(model, properties::visibility(model, selected));
+            const explorer::PartialOrderReduction reduced(base, ample);
+            return run(reduced, nullptr);
+        }
+        if (bound) {
+            const explorer::ContextBound bounded(base, *bound);
+            return run(bounded, nullptr);
+        }
+        return run(base, nullptr);
+    };
+    std::optional<properties::CoverageCounts> coverage;
     CheckResult r;
-    if (o.symmetry) {
-        const model::ActorSymmetry symmetry(model);
-        if (symmetry.trivial())
-            std::cout << "symmetry reduction: no two actors share a script and a home node; "
-                         "nothing to reduce\n\n";
-        else
-            std::cout << "symmetry reduction: interchangeable actors " << symmetry.describe()
-                      << "; a state stands for its orbit\n\n";
-        const explorer::SymmetryReduction reduced(model, symmetry);
-        r = o.search == "dfs"
-                ? depth_first(reduced, model, checker, options, &symmetry)
-                : breadth_first(reduced, model, checker, options, progress, &symmetry);
-    } else if (o.por) {
-        // Ample sets for the properties checked (properties::visibility).
-        const model::AmpleSets ample(model, properties::visibility(model, selected));
-        const explorer::PartialOrderReduction reduced(model, ample);
-        r = o.search == "dfs" ? depth_first(reduced, model, checker, options)
-                              : breadth_first(reduced, model, checker, options, progress);
-    } else if (o.search == "dfs") {
-        r = depth_first(model, model, checker, options);
+    if (o.coverage || !o.coverage_json.empty()) {
+        const properties::CoverageRecorder recorder(model);
+        r = explore(recorder, [&] { coverage = recorder.counts(); });
     } else {
-        r = breadth_first(model, model, checker, options, progress);
+        r = explore(model, {});
     }
     const auto& search = r;  // the figures below read the result as they read a search
 
+    // Among the traces as short as the one found (or up to --max-trace-length), one with
+    // the fewest preemptions (counterexamples/preemptions.hpp).
+    std::vector<std::string> trace_notes(r.traces.size());
+    for (std::size_t k = 0; k < r.traces.size() && !o.naive_traces; ++k) {
+        counterexamples::Trace& t = r.traces[k];
+        const std::size_t found_preemptions = counterexamples::count_preemptions(model, t);
+        const std::size_t limit = max_trace_length.value_or(t.steps.size());
+        if (found_preemptions == 0 && limit >= t.steps.size()) continue;
+        counterexamples::FewestPreemptions fewest = counterexamples::fewest_preemptions(
+            model, *r.traced_checker, t.property, t.where, limit);
+        if (fewest.budget_exhausted) {
+            trace_notes[k] = "(the search for a trace with fewer preemptions gave up after " +
+                             human_count(static_cast<double>(fewest.pairs)) +
+                             " (state, last actor) pairs)";
+            continue;
+        }
+        if (!fewest.trace) continue;
+        const std::size_t preemptions = counterexamples::count_preemptions(model, *fewest.trace);
+        if (preemptions > found_preemptions ||
+            (preemptions == found_preemptions && fewest.trace->steps.size() >= t.steps.size()))
+            continue;
+        trace_notes[k] = "(fewest preemptions among the traces of at most " +
+                         std::to_string(limit) + " steps; the search's first trace had " +
+                         std::to_string(t.steps.size()) + " steps and " +
+                         std::to_string(found_preemptions) + " preemptions)";
+        t = std::move(*fewest.trace);
+    }
+
     // Traces, in property order; each replayed on the model before it is shown.
-    for (const counterexamples::Trace& t : r.traces) {
+    for (std::size_t k = 0; k < r.traces.size(); ++k) {
+        const counterexamples::Trace& t = r.traces[k];
         const std::string problem = counterexamples::replay(model, *r.traced_checker, t);
         if (!problem.empty())
             throw std::logic_error("the trace of " +
                                    std::string(properties::kProperties[t.property].id) +
                                    " does not replay: " + problem);
-        std::cout << counterexamples::render_table(model, t) << "\n";
+        if (document) continue;
+        out << (format == counterexamples::TraceFormat::lanes
+                    ? counterexamples::render_lanes(model, t)
+                    : counterexamples::render_table(model, t));
+        if (!trace_notes[k].empty()) out << trace_notes[k] << "\n";
+        out << "\n";
     }
     if (json_out) *json_out << counterexamples::traces_json(model, r.traces).dump(2) << "\n";
 
+    std::ostringstream tail;  // statistics and the verdict
     const explorer::Stats& s = search.stats;
     char line[256];
     std::snprintf(
         line, sizeof line, "states %llu  transitions %llu  depth %u  time %.3f s  %s states/s\n",
         static_cast<unsigned long long>(s.states), static_cast<unsigned long long>(s.transitions),
         s.depth, s.seconds, human_count(s.states_per_second()).c_str());
-    std::cout << line;
+    tail << line;
     std::snprintf(
         line, sizeof line,
         "memory: peak RSS %s; store + visited set %s allocated, %.1f bytes/state (%zu bytes "
@@ -372,7 +485,7 @@ int run_check(const CheckOptions& o) {
         human_bytes(static_cast<double>(s.peak_rss_bytes)).c_str(),
         human_bytes(static_cast<double>(s.storage_bytes)).c_str(), s.bytes_per_state(),
         model.state_bytes());
-    std::cout << line;
+    tail << line;
     if (o.por) {
         const explorer::ReductionStats& reduction = r.reduction;
         const std::uint64_t expanded = reduction.ample + reduction.full + reduction.proviso;
@@ -386,49 +499,76 @@ int run_check(const CheckOptions& o) {
                      : 0.0,
             static_cast<unsigned long long>(reduction.full + reduction.proviso),
             static_cast<unsigned long long>(reduction.proviso));
-        std::cout << line;
+        tail << line;
     }
     if (o.hash_compaction) {
         std::snprintf(line, sizeof line,
                       "hash compaction: 64-bit fingerprints; probability that a state was "
                       "missed: %.2g\n",
                       search.omission_probability);
-        std::cout << line;
+        tail << line;
     }
     if (o.compress) {
         std::snprintf(line, sizeof line,
                       "tree compression: exact; %llu tree nodes (leaves %llu), %.1f bytes/state\n",
                       static_cast<unsigned long long>(s.tree_nodes),
                       static_cast<unsigned long long>(s.tree_leaves), s.bytes_per_state());
-        std::cout << line;
+        tail << line;
     }
 
     const properties::PropertySet violated = search.violated;
     const explorer::Status status = search.status;
     const bool complete = status == explorer::Status::complete;
-    std::cout << "search: " << explorer::status_name(status)
-              << (status == explorer::Status::unbounded ? ": " + search.unbounded_reason : "")
-              << "\n";
+    tail << "search: " << explorer::status_name(status)
+         << (status == explorer::Status::unbounded ? ": " + search.unbounded_reason : "")
+         << (bound ? "; bounded: schedules with more than " + std::to_string(*bound) +
+                         (*bound == 1 ? " preemption" : " preemptions") +
+                         " were not explored (states are (state, last actor, preemptions) "
+                         "triples)"
+                   : std::string())
+         << "\n";
+    const std::string scope =
+        bound ? " on every state reachable with at most " + std::to_string(*bound) +
+                    (*bound == 1 ? " preemption (bounded result)" : " preemptions (bounded result)")
+              : " on every reachable state";
     if (violated) {
-        std::cout << "result: VIOLATED " << properties::format_property_set(violated);
+        tail << "result: VIOLATED " << properties::format_property_set(violated);
         const properties::PropertySet rest = selected & ~violated;
         if (rest)
-            std::cout << (complete ? "; holds: " : "; not violated so far: ")
-                      << properties::format_property_set(rest);
-        std::cout << "\n";
-        return kExitViolation;
+            tail << (complete && !bound ? "; holds: "
+                     : complete         ? "; holds within the bound: "
+                                        : "; not violated so far: ")
+                 << properties::format_property_set(rest);
+        tail << "\n";
+    } else if (!complete) {
+        tail << "result: INCOMPLETE (" << explorer::status_name(status)
+             << "): no violation in the states explored\n";
+    } else if (selected) {
+        tail << "result: HOLDS " << properties::format_property_set(selected) << scope << "\n";
+    } else {
+        tail << "result: explored every reachable state" << (bound ? " within the bound" : "")
+             << " (no properties checked)\n";
     }
-    if (!complete) {
-        std::cout << "result: INCOMPLETE (" << explorer::status_name(status)
-                  << "): no violation in the states explored\n";
-        return kExitIncomplete;
+    if (coverage) {
+        const properties::CoverageReport report =
+            properties::coverage_report(model, *coverage, {selected, violated, complete, o.por});
+        if (o.coverage) tail << "\n" << properties::coverage_text(report);
+        if (!o.coverage_json.empty()) {
+            std::ofstream file(o.coverage_json);
+            if (!(file << properties::coverage_json(report).dump(2) << "\n") || !file.flush())
+                throw InputError("--coverage-json", 0, "",
+                                 "cannot write '" + o.coverage_json + "'");
+        }
     }
-    if (selected)
-        std::cout << "result: HOLDS " << properties::format_property_set(selected)
-                  << " on every reachable state\n";
-    else
-        std::cout << "result: explored every reachable state (no properties checked)\n";
-    return kExitHolds;
+    out << tail.str() << std::flush;
+    if (document) {
+        const std::string text =
+            counterexamples::render_traces(model, r.traces, format, header.str() + tail.str());
+        std::ostream& doc = document_out ? *document_out : std::cout;
+        if (!(doc << text) || !doc.flush())
+            throw InputError("--output", 0, "", "cannot write '" + o.output + "'");
+    }
+    return violated ? kExitViolation : !complete ? kExitIncomplete : kExitHolds;
 }
 
 int run_list() {
@@ -518,39 +658,47 @@ int run_steps(const std::string& variant, bool markdown) {
     return kExitHolds;
 }
 
-// `hugecheck replay FILE`: counterexamples/replay.hpp.
-int run_replay(const std::string& file) {
-    std::ifstream in(file);
-    if (!in) throw InputError(file, 0, "", "cannot read the file");
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(in);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(file, 0, "", "not a JSON document (byte " + std::to_string(e.byte) + ")");
-    }
-    const counterexamples::TraceFileHeader h = counterexamples::read_trace_header(doc, file);
-    model::HugetlbModel model(model::load_scenario(h.scenario), h.variant);
-    std::cout << "replay " << file << ": scenario " << model.scenario().name << " ("
-              << model.scenario().source << "), variant " << model.variant().name() << "\n";
-    if (counterexamples::scenario_hash(model.scenario()) != h.scenario_hash)
-        std::cout << "note: the scenario's text is not the one the trace was made on ("
-                  << counterexamples::scenario_hash(model.scenario()) << ", the file says "
-                  << h.scenario_hash << ")\n";
-    const std::vector<counterexamples::ReplayResult> results =
-        counterexamples::replay_trace_file(model, doc, file);
-    std::size_t reproduced = 0;
-    for (const counterexamples::ReplayResult& r : results) {
-        if (r.reproduced) {
-            ++reproduced;
-            std::cout << "\n"
-                      << r.property << ": reproduced in " << r.length << " steps\n"
-                      << counterexamples::render_table(model, r.trace);
-        } else {
-            std::cout << "\n" << r.property << ": NOT reproduced: " << r.why << "\n";
+// `hugecheck replay FILE...`: counterexamples/replay.hpp. `variant` (optional) replays on
+// another variant than the one the trace was made on: has a fix removed the violation?
+int run_replay(const std::vector<std::string>& files, const std::string& variant) {
+    std::size_t reproduced = 0, total = 0;
+    for (const std::string& file : files) {
+        std::ifstream in(file);
+        if (!in) throw InputError(file, 0, "", "cannot read the file");
+        nlohmann::json doc;
+        try {
+            doc = nlohmann::json::parse(in);
+        } catch (const nlohmann::json::parse_error& e) {
+            throw InputError(file, 0, "",
+                             "not a JSON document (byte " + std::to_string(e.byte) + ")");
+        }
+        const counterexamples::TraceFileHeader h = counterexamples::read_trace_header(doc, file);
+        std::string note;
+        model::Scenario scenario = counterexamples::trace_scenario(h, file, note);
+        model::HugetlbModel model(std::move(scenario), variant.empty() ? h.variant : variant);
+        if (total) std::cout << "\n";
+        std::cout << "replay " << file << ": scenario " << model.scenario().name << " ("
+                  << model.scenario().source << "), variant " << model.variant().name()
+                  << (model.variant().name() != h.variant
+                          ? " (the trace was made on " + h.variant + ")"
+                          : std::string())
+                  << "\n";
+        if (!note.empty()) std::cout << "note: " << note << "\n";
+        const std::vector<counterexamples::ReplayResult> results =
+            counterexamples::replay_trace_file(model, doc, file);
+        for (const counterexamples::ReplayResult& r : results) {
+            ++total;
+            if (r.reproduced) {
+                ++reproduced;
+                std::cout << "\n"
+                          << r.property << ": reproduced in " << r.length << " steps\n"
+                          << counterexamples::render_table(model, r.trace);
+            } else {
+                std::cout << "\n" << r.property << ": NOT reproduced: " << r.why << "\n";
+            }
         }
     }
-    std::cout << "\nresult: " << reproduced << " of " << results.size()
-              << " counterexample(s) reproduced\n";
+    std::cout << "\nresult: " << reproduced << " of " << total << " counterexample(s) reproduced\n";
     return reproduced ? kExitViolation : kExitHolds;
 }
 
@@ -619,6 +767,30 @@ int main(int argc, char** argv) {
                         "actors)");
     check_cmd->add_option("--trace-json", check.trace_json,
                           "also write the traces as JSON to this file (docs/trace-json.md)");
+    check_cmd->add_option("--format", check.format,
+                          "how the traces print: table (default), lanes (a column per actor), "
+                          "json, dot (a message-sequence chart), svg (the chart laid out by "
+                          "Graphviz) or html (one page: steps, counters, chart); "
+                          "docs/trace-formats.md");
+    check_cmd->add_option("--output,-o", check.output,
+                          "write the json, dot, svg or html document to this file (default: "
+                          "stdout, and the report goes to stderr)");
+    check_cmd->add_option("--preemptions", check.preemptions,
+                          "context bounding: explore only schedules with at most K preemptions "
+                          "(a switch away from an actor that could go on); fast bug finding, a "
+                          "bounded result");
+    check_cmd->add_option("--max-trace-length", check.max_trace_length,
+                          "look for the trace with the fewest preemptions among all traces of "
+                          "at most N steps (default: as long as the trace found)");
+    check_cmd->add_flag("--naive-traces", check.naive_traces,
+                        "print the first trace the search found, without looking for one with "
+                        "fewer preemptions");
+    check_cmd->add_flag("--coverage", check.coverage,
+                        "after the run, list the steps and branch outcomes of the variant that "
+                        "never ran (SPIN's \"unreached in proctype\"), and flag properties "
+                        "that hold while steps they depend on never ran (docs/coverage.md)");
+    check_cmd->add_option("--coverage-json", check.coverage_json,
+                          "write the coverage report as JSON to this file");
     check_cmd->add_flag("--quiet,-q", check.quiet, "no progress line on stderr");
 
     app.add_subcommand("list", "list the embedded scenarios, the variants and the properties");
@@ -633,12 +805,17 @@ int main(int argc, char** argv) {
     cli::ProveOptions prove;
     cli::add_prove_command(app, prove);
 
-    std::string replay_file;
+    std::vector<std::string> replay_files;
+    std::string replay_variant;
     CLI::App* replay_cmd = app.add_subcommand(
         "replay",
-        "re-execute the counterexamples of a trace file (--trace-json) on the model as it is "
+        "re-execute the counterexamples of trace files (--trace-json) on the model as it is "
         "now: does each violation still happen, or which step no longer applies?");
-    replay_cmd->add_option("file", replay_file, "a trace file written by --trace-json")->required();
+    replay_cmd->add_option("files", replay_files, "trace files written by --trace-json")
+        ->required();
+    replay_cmd->add_option("--variant", replay_variant,
+                           "replay on this variant instead of the one each trace was made on "
+                           "(does a fix remove the violation?)");
     replay_cmd->footer(
         "Exit status: 1 a counterexample still violates its property (it is printed); 0 none "
         "does (for each, the step that no longer applies or the property that now holds is "
@@ -658,6 +835,7 @@ int main(int argc, char** argv) {
         "out of budget.");
 
     const std::unique_ptr<cli::ExportOptions> export_options = cli::add_export_command(app);
+    const std::unique_ptr<cli::GraphOptions> graph_options = cli::add_graph_command(app);
 
     // `hugecheck --scenario x ...` means `hugecheck check --scenario x ...`.
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -682,9 +860,10 @@ int main(int argc, char** argv) {
         if (app.got_subcommand("list")) return run_list();
         if (app.got_subcommand("matrix")) return run_matrix(matrix);
         if (app.got_subcommand("prove")) return cli::exec_prover(argc, argv);
-        if (app.got_subcommand("replay")) return run_replay(replay_file);
+        if (app.got_subcommand("replay")) return run_replay(replay_files, replay_variant);
         if (app.got_subcommand("steps")) return run_steps(steps_variant, steps_markdown);
         if (app.got_subcommand("export")) return cli::run_export(*export_options);
+        if (app.got_subcommand("graph")) return cli::run_graph(*graph_options);
         if (bare) check.keep_going = true;
         return run_check(check);
     } catch (const InputError& e) {

@@ -180,8 +180,9 @@ TraceFileHeader read_trace_header(const nlohmann::json& doc, const std::string& 
         throw InputError(file, 0, "format", "'" + format + "' is not hugecheck-trace/1");
     const nlohmann::json& sc = field(doc, "scenario", file, "");
     TraceFileHeader h;
-    h.scenario = string_field(sc, "name", file, "scenario.");
+    h.scenario = h.scenario_name = string_field(sc, "name", file, "scenario.");
     h.scenario_hash = string_field(sc, "hash", file, "scenario.");
+    if (sc.contains("text")) h.scenario_text = string_field(sc, "text", file, "scenario.");
     const std::string source = string_field(sc, "source", file, "scenario.");
     // An embedded scenario is found by its name, a scenario file by its path.
     bool embedded = false;
@@ -190,6 +191,45 @@ TraceFileHeader read_trace_header(const nlohmann::json& doc, const std::string& 
     if (!embedded) h.scenario = source;
     h.variant = string_field(doc, "variant", file, "");
     return h;
+}
+
+model::Scenario trace_scenario(const TraceFileHeader& h, const std::string& file,
+                               std::string& note) {
+    note.clear();
+    std::optional<model::Scenario> today;
+    std::string missing;
+    try {
+        today = model::load_scenario(h.scenario);
+    } catch (const InputError& e) {
+        missing = e.what();
+    }
+    if (!h.scenario_text) {
+        // An older file: only the name or path and the hash.
+        if (!today) throw InputError(file, 0, "scenario", "cannot load it: " + missing);
+        if (scenario_hash(*today) != h.scenario_hash)
+            note = "the scenario's text is not the one the trace was made on (" +
+                   scenario_hash(*today) + ", the file says " + h.scenario_hash + ")";
+        return *std::move(today);
+    }
+    model::Scenario recorded;
+    try {
+        recorded = model::parse_scenario(*h.scenario_text, h.scenario, h.scenario_name);
+    } catch (const InputError& e) {
+        throw InputError(file, 0, "scenario.text", e.what());
+    }
+    if (scenario_hash(recorded) != h.scenario_hash)
+        throw InputError(file, 0, "scenario.text",
+                         "does not match scenario.hash (" + scenario_hash(recorded) +
+                             ", the file says " + h.scenario_hash + "): the file was edited");
+    if (!today)
+        note = "'" + h.scenario +
+               "' is not there today; replaying on the scenario text the file "
+               "records";
+    else if (scenario_hash(*today) != h.scenario_hash)
+        note = "'" + h.scenario +
+               "' has changed since the trace was made; replaying on the "
+               "scenario text the file records";
+    return recorded;
 }
 
 std::vector<ReplayResult> replay_trace_file(const HugetlbModel& m, const nlohmann::json& doc,

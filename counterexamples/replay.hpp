@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,10 +30,18 @@ struct ReplayResult {
 // (naming the file and the field) on a malformed document.
 struct TraceFileHeader {
     std::string scenario;  // an embedded name, or the source path
+    std::string scenario_name;
     std::string scenario_hash;
+    std::optional<std::string> scenario_text;  // the scenario as it was (files since 0.1)
     std::string variant;
 };
 TraceFileHeader read_trace_header(const nlohmann::json& doc, const std::string& file);
+
+// The scenario a trace was made on: the text the file records (its hash checked), else
+// the embedded scenario or file it names. `note` says when that differs from what the name
+// or path holds today (then the recorded text is used), or is missing.
+model::Scenario trace_scenario(const TraceFileHeader& h, const std::string& file,
+                               std::string& note);
 
 // Replays every counterexample of the document on `m` (built from its header).
 std::vector<ReplayResult> replay_trace_file(const model::HugetlbModel& m, const nlohmann::json& doc,

@@ -110,20 +110,6 @@ std::string replay(const HugetlbModel& m, const properties::Checker& checker, co
     return "";
 }
 
-namespace {
-
-struct Change {
-    Slot slot;
-    std::uint64_t old_value, new_value;
-};
-
-struct StepView {
-    std::string actor, label, function, source;
-    std::vector<std::string> notes;
-    std::vector<Change> changes;
-    std::string control;  // where the actor goes: "B2", "done", "next op UNMAP"
-};
-
 StepView describe(const HugetlbModel& m, HugetlbModel::Context& ctx, const TraceStep& step) {
     const model::StepDef& info = m.step_def(step.transition.step);
     const std::uint32_t a = step.transition.actor;
@@ -152,6 +138,8 @@ StepView describe(const HugetlbModel& m, HugetlbModel::Context& ctx, const Trace
     return v;
 }
 
+namespace {
+
 // "pfn[4]" → ("pfn", 4); a name without an index → ("", 0).
 std::pair<std::string, std::uint64_t> array_element(const std::string& name) {
     const auto open = name.find('[');
@@ -159,10 +147,10 @@ std::pair<std::string, std::uint64_t> array_element(const std::string& name) {
     return {name.substr(0, open), std::stoull(name.substr(open + 1, name.size() - open - 2))};
 }
 
-// The changes of a step; a run of elements of one array that change alike is one entry:
-// "pfn[1..3] contig→tail".
-std::string changes_text(const HugetlbModel& m, const StepView& v) {
-    std::string out;
+}  // namespace
+
+std::vector<std::string> change_entries(const HugetlbModel& m, const StepView& v) {
+    std::vector<std::string> out;
     for (std::size_t k = 0; k < v.changes.size();) {
         const Change& c = v.changes[k];
         const std::string from = m.format_value(c.slot, c.old_value);
@@ -182,9 +170,16 @@ std::string changes_text(const HugetlbModel& m, const StepView& v) {
         const std::string name =
             last == first ? m.slot_name(c.slot)
                           : base + "[" + std::to_string(first) + ".." + std::to_string(last) + "]";
-        out += (out.empty() ? "" : ", ") + name + " " + from + "→" + to;
+        out.push_back(name + " " + from + "→" + to);
         k = next;
     }
+    return out;
+}
+
+std::string changes_text(const HugetlbModel& m, const StepView& v) {
+    std::string out;
+    for (const std::string& entry : change_entries(m, v))
+        out += (out.empty() ? "" : ", ") + entry;
     if (!v.notes.empty()) {
         std::string notes;
         for (const std::string& n : v.notes)
@@ -215,6 +210,8 @@ std::string globals_text(const HugetlbModel& m, const std::byte* s) {
     return out;
 }
 
+namespace {
+
 std::string pad(const std::string& s, std::size_t width) {
     // Column widths count code points, so that "Σ" and "→" take one column.
     std::size_t columns = 0;
@@ -222,6 +219,8 @@ std::string pad(const std::string& s, std::size_t width) {
         columns += (c & 0xC0) != 0x80;
     return s + std::string(width > columns ? width - columns : 0, ' ');
 }
+
+}  // namespace
 
 nlohmann::json value_json(const HugetlbModel& m, Slot s, std::uint64_t v) {
     const model::PackedLayout::Field& f = m.layout().field(s);
@@ -241,7 +240,19 @@ nlohmann::json state_json(const HugetlbModel& m, const std::byte* s) {
     return out;
 }
 
-}  // namespace
+std::size_t count_preemptions(const HugetlbModel& m, const Trace& trace) {
+    HugetlbModel::Context ctx = m.make_context();
+    std::size_t count = 0;
+    for (std::size_t k = 1; k < trace.steps.size(); ++k) {
+        const std::uint32_t previous = trace.steps[k - 1].transition.actor;
+        if (trace.steps[k].transition.actor == previous) continue;
+        bool enabled = false;
+        auto note = [&](const std::byte*, const model::Transition&) { enabled = true; };
+        m.actor_successors(ctx, trace.steps[k].before.data(), previous, note);
+        count += enabled;
+    }
+    return count;
+}
 
 std::string render_table(const HugetlbModel& m, const Trace& trace) {
     HugetlbModel::Context ctx = m.make_context();
@@ -253,7 +264,9 @@ std::string render_table(const HugetlbModel& m, const Trace& trace) {
     std::string out = std::string(p.id) + " " + std::string(p.name) + " violated — scenario " +
                       m.scenario().name + ", variant " + m.variant().name() + ", " +
                       std::to_string(trace.steps.size()) +
-                      (trace.steps.size() == 1 ? " step\n" : " steps\n");
+                      (trace.steps.size() == 1 ? " step, " : " steps, ");
+    const std::size_t preemptions = count_preemptions(m, trace);
+    out += std::to_string(preemptions) + (preemptions == 1 ? " preemption\n" : " preemptions\n");
     out += "initial: " + globals_text(m, trace.initial.data()) + "\n";
     std::size_t w_num = 2, w_actor = 5, w_label = 4, w_fn = 8, w_src = 6;
     for (std::size_t k = 0; k < views.size(); ++k) {
@@ -289,7 +302,11 @@ nlohmann::json traces_json(const HugetlbModel& m, const std::vector<Trace>& trac
     const model::Scenario& sc = m.scenario();
     nlohmann::json doc = {
         {"format", "hugecheck-trace/1"},
-        {"scenario", {{"name", sc.name}, {"source", sc.source}, {"hash", scenario_hash(sc)}}},
+        {"scenario",
+         {{"name", sc.name},
+          {"source", sc.source},
+          {"hash", scenario_hash(sc)},
+          {"text", sc.text}}},
         {"variant", m.variant().name()},
         {"counterexamples", nlohmann::json::array()},
     };
@@ -324,6 +341,7 @@ nlohmann::json traces_json(const HugetlbModel& m, const std::vector<Trace>& trac
                       : t.where == explorer::Where::transition ? "transition"
                                                                : "deadend"},
             {"length", t.steps.size()},
+            {"preemptions", count_preemptions(m, t)},
             {"violation", t.violation},
             {"initial_state", state_json(m, t.initial.data())},
             {"steps", steps},

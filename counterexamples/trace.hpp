@@ -65,6 +65,36 @@ Trace build_trace(const model::HugetlbModel& m, const properties::Checker& check
 std::string replay(const model::HugetlbModel& m, const properties::Checker& checker,
                    const Trace& trace);
 
+// One step as a reader sees it: who did what, in which kernel function, what changed
+// (control slots left out) and where the actor goes next.
+struct Change {
+    model::Slot slot;
+    std::uint64_t old_value, new_value;
+};
+struct StepView {
+    std::string actor, label, function, source;
+    std::vector<std::string> notes;  // the step's narration (model::HugetlbModel::narrate)
+    std::vector<Change> changes;
+    std::string control;  // where the actor goes: "B2", "done", "next op UNMAP"
+};
+StepView describe(const model::HugetlbModel& m, model::HugetlbModel::Context& ctx,
+                  const TraceStep& step);
+// The changes of a step, one entry each; a run of elements of one array that change alike
+// is one entry: "pfn[1..3] contig→tail".
+std::vector<std::string> change_entries(const model::HugetlbModel& m, const StepView& v);
+// "nr_huge_pages 1→2, surplus_huge_pages_node[1..2] 0→1 (notes) → B3".
+std::string changes_text(const model::HugetlbModel& m, const StepView& v);
+// The pool-wide variables of a state, per-node arrays folded: "nr_huge_pages_node=[1,0]".
+std::string globals_text(const model::HugetlbModel& m, const std::byte* state);
+// A slot's value as the JSON carries it (numbers, or names such as "B2"), and every slot.
+nlohmann::json value_json(const model::HugetlbModel& m, model::Slot s, std::uint64_t v);
+nlohmann::json state_json(const model::HugetlbModel& m, const std::byte* state);
+
+// Preemptions (context bounding's measure, as in CHESS): a step whose actor differs from
+// the previous step's while that actor could still have taken a step itself. A switch
+// away from an actor that is blocked on a lock, or done, is free.
+std::size_t count_preemptions(const model::HugetlbModel& m, const Trace& trace);
+
 // The table: headline, initial values, one row per step, the violation line.
 std::string render_table(const model::HugetlbModel& m, const Trace& trace);
 

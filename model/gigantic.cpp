@@ -77,10 +77,12 @@ void update_and_free_gigantic_page(StepCtx& c, std::uint64_t head) {
 void free_gigantic_huge_page(StepCtx& c, std::uint64_t head) {
     const std::uint32_t nid = page_to_nid(c, head);
     if (c[c.v.surplus_huge_pages_node[nid]] > 0) {
+        c.outcome(Outcome::freed_to_buddy);
         update_and_free_gigantic_page(c, head);
         c.w.dec(c.v.surplus_huge_pages);
         c.w.dec(c.v.surplus_huge_pages_node[nid]);
     } else {
+        c.outcome(Outcome::enqueued);
         enqueue_gigantic_page(c, head);
     }
 }

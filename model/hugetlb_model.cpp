@@ -19,6 +19,7 @@ StepCtx::StepCtx(const HugetlbModel& model, Work& work, std::uint32_t actor, Ste
       nodes(model.nodes()),
       mask(op.kind == OpKind::resize_node ? NodeMask{1} << op.node : model.all_nodes()),
       emit_(emit),
+      outcome_bits_(model.variant().outcome_bits(step)),
       t_{static_cast<std::uint8_t>(actor), step} {}
 
 void StepCtx::go(Step next) {
@@ -44,6 +45,13 @@ void StepCtx::release(std::uint8_t locks) {
 void StepCtx::emit() {
     emit_(t_);
     ++t_.choice;
+}
+
+void StepCtx::emit(Outcome o) {
+    const OutcomeMask before = t_.outcomes;
+    outcome(o);
+    emit();
+    t_.outcomes = before;
 }
 
 const std::string& StepCtx::name() const {

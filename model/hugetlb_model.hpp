@@ -32,12 +32,15 @@ using NodeMask = std::uint32_t;  // nodes_allowed: bit n = node n
 
 // A transition label: which actor took which step, which outcome of the step's choices
 // (0 for a step without choices), and events: facts about the step's inside that
-// transition properties need and that the states do not show.
+// transition properties need and that the states do not show. `outcomes` are the named
+// branches the handler took (bit k: the step's k-th declared Outcome), for coverage;
+// handlers are deterministic, so equal steps and choices have equal outcomes.
 struct Transition {
     std::uint8_t actor = 0;
     Step step = Step::F1;
     std::uint8_t events = 0;
     std::uint32_t choice = 0;
+    OutcomeMask outcomes = 0;
     bool operator==(const Transition&) const = default;
 };
 
@@ -165,6 +168,12 @@ class StepCtx {
     // One outcome of the step. Steps with choices call it once per outcome; each call
     // numbers its outcome with the next choice index.
     void emit();
+    // Marks one of the step's declared outcomes (StepDef::outcomes): every transition the
+    // step emits from now on took that branch. A table look-up and an or.
+    void outcome(Outcome o) { t_.outcomes |= outcome_bits_[static_cast<std::size_t>(o)]; }
+    // One outcome of a choice: emits with `o` marked, which the choices after it do not
+    // take.
+    void emit(Outcome o);
     template <class F>
     void note(F&& make) {
         w.note(std::forward<F>(make));
@@ -173,6 +182,7 @@ class StepCtx {
 
   private:
     const Emit& emit_;
+    const OutcomeMask* outcome_bits_;
     Transition t_;
 };
 

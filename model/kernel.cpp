@@ -21,6 +21,7 @@ std::uint32_t next_node_in(std::uint32_t n, NodeMask mask, std::uint32_t nodes) 
 bool dequeue_huge_page_vma(StepCtx& c) {
     const Vars& v = c.v;
     if (c[v.free_huge_pages] - c[v.resv_huge_pages] == 0) {
+        c.outcome(Outcome::no_free_page);
         c.note([] { return std::string("no free huge page"); });
         return false;
     }
@@ -28,6 +29,8 @@ bool dequeue_huge_page_vma(StepCtx& c) {
         for (std::uint32_t n : c.m.home_first(c.a)) {
             const std::uint64_t head = dequeue_gigantic_page(c, n);
             if (head == kNoPfn) continue;
+            c.outcome(n == c.m.home_first(c.a)[0] ? Outcome::dequeued_home
+                                                  : Outcome::dequeued_other);
             c.w.set(c.self.owned, encode_index(static_cast<std::uint32_t>(head)));
             c.note([&] {
                 return "dequeues the gigantic page at pfn " + std::to_string(head) + " of " +
@@ -35,17 +38,20 @@ bool dequeue_huge_page_vma(StepCtx& c) {
             });
             return true;
         }
+        c.outcome(Outcome::free_lists_empty);
         c.note([] { return std::string("free - resv > 0 but no free list has a page"); });
         return false;
     }
     for (std::uint32_t n : c.m.home_first(c.a)) {
         if (c[v.free_huge_pages_node[n]] == 0) continue;
+        c.outcome(n == c.m.home_first(c.a)[0] ? Outcome::dequeued_home : Outcome::dequeued_other);
         c.w.dec(v.free_huge_pages);
         c.w.dec(v.free_huge_pages_node[n]);
         c.w.set(c.self.owned, encode_index(n));
         c.note([&] { return "dequeues a free huge page of " + node_text(n); });
         return true;
     }
+    c.outcome(Outcome::free_lists_empty);
     c.note([] { return std::string("free - resv > 0 but no free list has a page"); });
     return false;
 }
@@ -54,8 +60,10 @@ std::uint32_t alloc_pages_home_first(StepCtx& c) {
     for (std::uint32_t n : c.m.home_first(c.a)) {
         if (c[c.v.buddy[n]] == 0) continue;
         c.w.dec(c.v.buddy[n]);
+        c.outcome(n == c.m.home_first(c.a)[0] ? Outcome::buddy_home : Outcome::buddy_other);
         return n;
     }
+    c.outcome(Outcome::buddy_none);
     c.note([] { return std::string("the buddy allocator has no block"); });
     return c.nodes;
 }
@@ -108,12 +116,14 @@ void free_to_buddy(StepCtx& c, std::uint32_t n) {
 void free_huge_page(StepCtx& c, std::uint32_t n) {
     const Vars& v = c.v;
     if (c[v.surplus_huge_pages_node[n]] > 0) {
+        c.outcome(Outcome::freed_to_buddy);
         update_and_free_page(c, n);
         c.w.dec(v.surplus_huge_pages);
         c.w.dec(v.surplus_huge_pages_node[n]);
         c.note(
             [&] { return "update_and_free_page: surplus page of " + node_text(n) + " to buddy"; });
     } else {
+        c.outcome(Outcome::enqueued);
         enqueue_huge_page(c, n);
     }
 }
@@ -181,6 +191,7 @@ void convert_surplus_pages(StepCtx& c) {
             for (std::uint32_t n = 0; n < c.nodes; ++n)
                 on_nodes += c[v.surplus_huge_pages_node[n]];
             if (c[v.surplus_huge_pages] > on_nodes) {
+                c.outcome(Outcome::loop1_race);
                 c.w.raise(event::loop1_adjust_failed);
                 c.note([&] {
                     return "adjust_pool_surplus(-1) fails: surplus_huge_pages = " +
@@ -188,19 +199,25 @@ void convert_surplus_pages(StepCtx& c) {
                            " but no node has a surplus page";
                 });
             } else {
+                c.outcome(Outcome::loop1_elsewhere);
                 c.note([] {
                     return std::string("adjust_pool_surplus(-1): no allowed node has surplus");
                 });
             }
             return;
         }
+        c.outcome(Outcome::loop1_converts);
         c.note([] { return std::string("adjust_pool_surplus(-1) converts a surplus page"); });
     }
 }
 
 void mark_surplus_pages(StepCtx& c) {
     while (c[c.self.count] < c.persistent()) {
-        if (!adjust_pool_surplus(c, +1)) break;
+        if (!adjust_pool_surplus(c, +1)) {
+            c.outcome(Outcome::mark_fails);
+            break;
+        }
+        c.outcome(Outcome::marks_surplus);
         c.note([] { return std::string("adjust_pool_surplus(+1) marks a page surplus"); });
     }
 }
@@ -209,6 +226,7 @@ void node_count(StepCtx& c, std::uint64_t adjustment, __int128 exact, bool clamp
     const std::uint64_t v = c.op.value;
     std::uint64_t count = v + adjustment;
     if (static_cast<__int128>(v) + exact < 0) {
+        c.outcome(Outcome::count_wraps);
         c.w.raise(event::underflow);
         c.note([&] {
             return "count = " + std::to_string(v) + " + (" +
@@ -216,6 +234,7 @@ void node_count(StepCtx& c, std::uint64_t adjustment, __int128 exact, bool clamp
         });
     }
     if (clamp && count < v) {
+        c.outcome(Outcome::count_clamped);
         count = ~std::uint64_t{0};
         c.note([] { return std::string("count < old_count: count = ULONG_MAX"); });
     }

@@ -1,6 +1,10 @@
 // The pieces of mm/hugetlb.c that several versions share, written once over a StepCtx and
 // named after the kernel functions they model. A variant's steps are built from these;
 // where a version does something differently, its variant file says so in its own code.
+// The ones with branches of their own mark the step's outcome (StepCtx::outcome; the lists
+// are in model/variants/outcomes.hpp): dequeue_huge_page_vma, alloc_pages_home_first,
+// free_huge_page, convert_surplus_pages, mark_surplus_pages, node_count, and gigantic.hpp's
+// free_gigantic_huge_page.
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,74 @@ std::string_view step_name(Step step) {
     return i < names.size() ? names[i] : std::string_view("?");
 }
 
+const OutcomeInfo& outcome_info(Outcome outcome) {
+    using namespace needs;
+    constexpr OpSet node = op_bit(OpKind::resize_node);
+    // clang-format off
+    static constexpr std::array<OutcomeInfo, kOutcomeCount> table = {{
+        {"dequeued_home", "dequeue_huge_page_vma: a free page of the home node"},
+        {"dequeued_other", "dequeue_huge_page_vma: a free page of another node (none at home)", two_nodes},
+        {"no_free_page", "free - resv == 0: no free huge page, allocate a surplus page"},
+        {"free_lists_empty", "free - resv > 0, but no node's free list has a page"},
+        {"gigantic_fault_fails", "gigantic hstate: no surplus pages, the fault fails (ENOSPC)", gigantic},
+        {"surplus_full", "surplus_huge_pages >= nr_overcommit_huge_pages: the fault fails"},
+        {"surplus_bumped", "assume success: nr_huge_pages++, surplus_huge_pages++"},
+        {"surplus_room", "surplus < overcommit: allocate a page"},
+        {"buddy_home", "alloc_pages: a block of the home node"},
+        {"buddy_other", "alloc_pages: a block of another node (none at home)", two_nodes},
+        {"buddy_none", "alloc_pages: no node has a block, the allocation fails"},
+        {"page_accounted", "the page is counted on its node and is the fault's"},
+        {"bump_undone", "no page: undo the nr/surplus bump, the fault fails"},
+        {"recheck_ok", "re-check: surplus < overcommit, surplus++, the page is the fault's"},
+        {"recheck_failed", "re-check failed: surplus full, the page is temporary and freed"},
+        {"nothing_owned", "no page held: nothing to free"},
+        {"freed_to_buddy", "its node has surplus: the page goes back to buddy, surplus--"},
+        {"enqueued", "enqueue_huge_page: the page goes onto its node's free list"},
+        {"folio_removed", "its node has surplus: remove_hugetlb_folio, buddy after the unlock"},
+        {"own_tmp", "table->data points to the writer's own tmp"},
+        {"other_tmp", "table->data points to another actor's tmp"},
+        {"count_in_range", "count = v + nr - nr_node stays at or above zero"},
+        {"count_wraps", "the node count goes below zero and wraps", 0, node},
+        {"count_clamped", "count < old_count: count = ULONG_MAX", 0, node},
+        {"loop1_converts", "adjust_pool_surplus(-1) converts a surplus page"},
+        {"loop1_race", "adjust_pool_surplus(-1) fails while surplus_huge_pages shows a page no node has"},
+        {"loop1_elsewhere", "adjust_pool_surplus(-1) fails: the surplus is on nodes not allowed", two_nodes, node},
+        {"grow", "count > persistent: unlock and allocate a page"},
+        {"no_shrink", "min_count >= persistent: nothing (more) to free"},
+        {"shrink_frees_unlock", "a pool page goes to buddy; cond_resched_lock drops the lock (R7)"},
+        {"shrink_frees_keep", "a pool page goes to buddy; cond_resched_lock keeps the lock"},
+        {"shrink_no_free_page", "no node has a free page to shrink: the loop stops"},
+        {"marks_surplus", "adjust_pool_surplus(+1) marks a page surplus"},
+        {"mark_fails", "adjust_pool_surplus(+1) finds no page to mark: the loop stops"},
+        {"none_to_mark", "count >= persistent: no page to mark surplus"},
+        {"pool_page", "alloc_pool_huge_page: a block of an allowed node"},
+        {"alloc_fails", "no allowed node has a block: the allocation fails (R6f)"},
+        {"alloc_fails_batch", "the allocation fails with folios allocated: add them (RAf)"},
+        {"batch_done", "enough folios allocated: unlock and add the batch (RA)"},
+        {"collects_page", "remove_pool_huge_page takes a free page onto page_list"},
+        {"collect_no_free_page", "no node has a free page to remove: the loop stops"},
+        {"more_collected", "more pages on page_list: free the next (R8)"},
+        {"last_collected", "page_list is empty: take the lock again (R9)"},
+        {"overcommit_set", "nr_overcommit_huge_pages = v", normal},
+        {"gigantic_einval", "gigantic hstate: -EINVAL, nothing changes", gigantic},
+        {"range_found", "pfn_range_valid_gigantic accepts a range: alloc_contig_range (G2)"},
+        {"next_node", "no valid range in this node's zone: the next node"},
+        {"isolated", "start_isolate_page_range isolates the pageblocks (G3)"},
+        {"busy_isolated", "a pageblock is MIGRATE_ISOLATE already: -EBUSY, the next range"},
+        {"busy_unmovable", "a pageblock has an unmovable page: -EBUSY, the next range"},
+        {"contig_taken", "every pfn is free: the range is taken (G4)"},
+        {"contig_busy", "test_pages_isolated finds a pfn not free: -EBUSY, the next range"},
+        {"head_on_node", "the head pfn is on the node counted"},
+        {"head_elsewhere", "the head pfn is on another node than the one counted", two_nodes},
+        {"pfn_home", "alloc_pages takes a free pfn of the home node"},
+        {"pfn_other", "alloc_pages takes a free pfn of another node (none at home)", two_nodes},
+        {"no_free_pfn", "no free pfn outside isolated pageblocks: the allocation fails"},
+        {"normal_page_freed", "__free_pages of the page ALLOC took"},
+    }};
+    // clang-format on
+    return table[static_cast<std::size_t>(outcome)];
+}
+
 Variant::Variant(std::string name, std::string description, std::string source, Features features,
                  FirstSteps first, std::vector<StepDef> steps)
     : name_(std::move(name)),
@@ -31,6 +99,14 @@ Variant::Variant(std::string name, std::string description, std::string source, 
         if (index_[l] >= 0) throw std::logic_error(what + " twice");
         if (s.run == nullptr) throw std::logic_error(what + " has no handler");
         index_[l] = static_cast<int>(k);
+        outcome_bit_[l].fill(kUndeclaredOutcome);
+        for (std::size_t j = 0; j < s.outcomes.size(); ++j) {
+            OutcomeMask& b = outcome_bit_[l][static_cast<std::size_t>(s.outcomes[j])];
+            if (b != kUndeclaredOutcome)
+                throw std::logic_error(what + " declares outcome " +
+                                       std::string(outcome_info(s.outcomes[j]).name) + " twice");
+            b = static_cast<OutcomeMask>(OutcomeMask{1} << j);
+        }
         Footprint f = s.footprint;
         // Completing an op resets every local, tmp included, which another actor's S2 may
         // be writing: an op's end writes the actor's tmp.

@@ -8,6 +8,8 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,72 @@ enum class Step : std::uint8_t {
 // clang-format on
 inline constexpr std::size_t kStepCount = 40;
 std::string_view step_name(Step step);
+
+// The named outcomes of steps (docs/coverage.md): every branch a step handler can take
+// (a page found or not, a re-check that failed, a choice taken), so that a run can say
+// which ones it never reached. Like Step, one list for every variant; a step declares the
+// ones it has (StepDef::outcomes) and its handler marks those it takes
+// (StepCtx::outcome), a few bits on the transition.
+// clang-format off
+enum class Outcome : std::uint8_t {
+    dequeued_home, dequeued_other, no_free_page, free_lists_empty, gigantic_fault_fails,
+    surplus_full, surplus_bumped, surplus_room, buddy_home, buddy_other, buddy_none,
+    page_accounted, bump_undone, recheck_ok, recheck_failed,
+    nothing_owned, freed_to_buddy, enqueued, folio_removed,
+    own_tmp, other_tmp, count_in_range, count_wraps, count_clamped,
+    loop1_converts, loop1_race, loop1_elsewhere, grow, no_shrink, shrink_frees_unlock,
+    shrink_frees_keep, shrink_no_free_page, marks_surplus, mark_fails, none_to_mark,
+    pool_page, alloc_fails, alloc_fails_batch, batch_done,
+    collects_page, collect_no_free_page, more_collected, last_collected,
+    overcommit_set, gigantic_einval,
+    range_found, next_node, isolated, busy_isolated, busy_unmovable, contig_taken, contig_busy,
+    head_on_node, head_elsewhere, pfn_home, pfn_other, no_free_pfn, normal_page_freed,
+};
+// clang-format on
+inline constexpr std::size_t kOutcomeCount = 58;
+
+// When an outcome can happen at all (beyond its step running): a scenario that cannot
+// give it lists it as "not applicable", not as unreached.
+namespace needs {
+inline constexpr std::uint8_t gigantic = 1;   // a gigantic hstate
+inline constexpr std::uint8_t normal = 2;     // a hstate that is not gigantic
+inline constexpr std::uint8_t two_nodes = 4;  // a second node to fall back to
+}  // namespace needs
+
+struct OutcomeInfo {
+    std::string_view name;  // "loop1_race"
+    std::string_view text;  // what the code did, one line
+    std::uint8_t needs = 0;
+    std::uint8_t ops = 0;  // OpSet: only in these operations (0: any of the step's)
+};
+const OutcomeInfo& outcome_info(Outcome outcome);
+
+// A step's outcomes, by index: a transition's outcome mask has bit k when the step took
+// its k-th declared outcome. Bit 15 stands for an outcome the step does not declare (a
+// handler marked something its table entry forgot: tests/test_coverage.cpp fails).
+inline constexpr std::size_t kMaxOutcomes = 15;
+using OutcomeMask = std::uint16_t;
+inline constexpr OutcomeMask kUndeclaredOutcome = OutcomeMask{1} << kMaxOutcomes;
+
+class Outcomes {
+  public:
+    constexpr Outcomes() = default;
+    constexpr Outcomes(std::initializer_list<Outcome> list) {
+        for (Outcome o : list) {
+            if (size_ == kMaxOutcomes) throw std::logic_error("a step has too many outcomes");
+            list_[size_++] = o;
+        }
+    }
+    constexpr const Outcome* begin() const { return list_.data(); }
+    constexpr const Outcome* end() const { return list_.data() + size_; }
+    constexpr std::size_t size() const { return size_; }
+    constexpr bool empty() const { return size_ == 0; }
+    constexpr Outcome operator[](std::size_t k) const { return list_[k]; }
+
+  private:
+    std::array<Outcome, kMaxOutcomes> list_{};
+    std::uint8_t size_ = 0;
+};
 
 // Locks a step takes when it starts. A step that takes a lock someone else holds is not
 // enabled; one that takes a lock its own actor holds is a self-deadlock (P6).
@@ -70,6 +138,8 @@ struct StepDef {
     Footprint footprint;
     bool surplus_allocator = false;                  // alloc_buddy/alloc_surplus_huge_page (P4)
     SharedTable writes_through = SharedTable::none;  // writes *table->data (P5)
+    // The branches `run` can take (empty: one path). Every path marks at least one.
+    Outcomes outcomes{};
 };
 
 // The first step of each operation, taken from idle. ALLOC and FREE exist only in
@@ -111,6 +181,11 @@ class Variant {
     // A step's footprint with what taking its locks reads and writes: the owner of a lock
     // that this variant holds across steps.
     Footprint footprint(Step label) const { return footprint_[static_cast<std::size_t>(label)]; }
+    // Per Outcome: the bit a transition of this step marks for it (kUndeclaredOutcome if
+    // the step does not declare it). StepCtx::outcome indexes it.
+    const OutcomeMask* outcome_bits(Step label) const {
+        return outcome_bit_[static_cast<std::size_t>(label)].data();
+    }
     // Every step any op of `ops` may take (over-approximated by the steps' op sets).
     Footprint footprint_of_ops(OpSet ops) const;
 
@@ -136,6 +211,7 @@ class Variant {
     std::array<int, kStepCount> index_;
     std::array<std::uint64_t, kStepCount> pc_code_{};
     std::array<Footprint, kStepCount> footprint_{};
+    std::array<std::array<OutcomeMask, kOutcomeCount>, kStepCount> outcome_bit_{};
     std::vector<Step> step_of_pc_;  // [0]: idle
 };
 

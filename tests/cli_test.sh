@@ -4,6 +4,7 @@
 # usage: cli_test.sh path/to/hugecheck
 set -u
 hc=$1
+root=${2:-$(cd "$(dirname "$0")/.." && pwd)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0
@@ -330,6 +331,74 @@ run compress-hash-compaction 2 -- "$hc" check --compress --hash-compaction
 has compress-hash-compaction "hugecheck: --compress: cannot be combined with --hash-compaction" "$err"
 run compress-dfs 2 -- "$hc" check --compress --search dfs
 has compress-dfs "hugecheck: --compress: needs --search bfs" "$err"
+
+# --- replay: the recorded scenario text, another variant, several files -----------------
+cp "$root/scenarios/surplus-race.toml" "$tmp/mine.toml"
+run trace-json-file 1 -- "$hc" -k -s "$tmp/mine.toml" --trace-json "$tmp/mine.json"
+has trace-json-file '"text": ' "$(cat "$tmp/mine.json")"
+sed -i 's/^overcommit = 1/overcommit = 0/' "$tmp/mine.toml"
+run replay-recorded 1 -- "$hc" replay "$tmp/mine.json"
+has replay-recorded "note: '$tmp/mine.toml' has changed since the trace was made; replaying on the scenario text the file records" "$out"
+has replay-recorded "P8: reproduced in 5 steps" "$out"
+sed 's/overcommit = 1\\n/overcommit = 2\\n/' "$tmp/mine.json" >"$tmp/edited.json"
+run replay-edited 2 -- "$hc" replay "$tmp/edited.json"
+has replay-edited "field 'scenario.text': does not match scenario.hash" "$err"
+one_line replay-edited
+run replay-fixtures 1 -- "$hc" replay "$root/counterexamples/fixtures/history--b13-nr-surplus-split@v6.6.json" "$root/counterexamples/fixtures/surplus-race@seed.json"
+has replay-fixtures "result: 4 of 4 counterexample(s) reproduced" "$out"
+run replay-fixed 0 -- "$hc" replay --variant v6.18 "$root/counterexamples/fixtures/history--b13-nr-surplus-split@v6.6.json"
+has replay-fixed "variant v6.18 (the trace was made on v6.6)" "$out"
+has replay-fixed "P2: NOT reproduced" "$out"
+
+# --- fewest preemptions, context bounding ------------------------------------------------
+run fewest 1 -- "$hc" -k -s bench-small --variant v6.18
+has fewest "P2 counters in range violated — scenario bench-small, variant v6.18, 19 steps, 3 preemptions" "$out"
+has fewest "(fewest preemptions among the traces of at most 19 steps; the search's first trace had 19 steps and 5 preemptions)" "$out"
+run naive 1 -- "$hc" -k -s bench-small --variant v6.18 --naive-traces
+has naive "variant v6.18, 19 steps, 5 preemptions" "$out"
+run longer 1 -- "$hc" -k -s bench-large --variant v4.19 --max-trace-length 40
+has longer "P2 counters in range violated — scenario bench-large, variant v4.19, 29 steps, 1 preemption" "$out"
+run bound0 0 -- "$hc" -k -s bench-large --variant v4.19 --preemptions 0
+has bound0 "at most 0 preemptions (context bound)" "$out"
+has bound0 "result: HOLDS P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 on every state reachable with at most 0 preemptions (bounded result)" "$out"
+run bound1 1 -- "$hc" -k -s bench-large --variant v4.19 --preemptions 1
+has bound1 "result: VIOLATED P2 P6 P7; holds within the bound: P1 P3 P4 P5 P8 P9 P10" "$out"
+run bound-bad 2 -- "$hc" --preemptions 300
+has bound-bad "hugecheck: --preemptions: '300' is not a preemption bound between 0 and 254" "$err"
+run bound-por 2 -- "$hc" --preemptions 1 --por
+has bound-por "hugecheck: --preemptions: cannot be combined with --por" "$err"
+
+# --- --format ------------------------------------------------------------------------------
+run lanes 1 -- "$hc" -k --format lanes
+has lanes "    ⇢ preempted at B2 by B" "$out"
+run format-json 1 -- "$hc" -k --format json
+has format-json '"format": "hugecheck-trace/1"' "$out"
+has format-json "result: VIOLATED P1 P8" "$err"
+run format-html 1 -- "$hc" -k --format html -o "$tmp/t.html"
+has format-html "<!DOCTYPE html>" "$(cat "$tmp/t.html")"
+has format-html "result: VIOLATED P1 P8" "$out"
+if command -v dot >/dev/null; then
+  run format-svg 1 -- "$hc" -k --format svg -o "$tmp/t.svg"
+  has format-svg "<svg" "$(cat "$tmp/t.svg")"
+fi
+run format-bad 2 -- "$hc" --format png
+has format-bad "hugecheck: --format: unknown format 'png'" "$err"
+run output-table 2 -- "$hc" -o "$tmp/x.txt"
+has output-table "hugecheck: --output: needs --format json, dot, svg or html" "$err"
+
+# --- graph ---------------------------------------------------------------------------------
+run graph 0 -- "$hc" graph -s surplus-race --format json -o "$tmp/g.json"
+has graph "graph: 48 states, 78 edges" "$err"
+run graph-large 3 -- "$hc" graph -s bench-large
+has graph-large "hugecheck: graph: scenario bench-large has more than 5000 reachable states" "$err"
+one_line graph-large
+
+# --- coverage ------------------------------------------------------------------------------
+run coverage 1 -- "$hc" -k --coverage --coverage-json "$tmp/cov.json"
+has coverage "coverage: scenario surplus-race, variant seed: 12 of 14 steps, 14 of 37 outcomes reached" "$out"
+has coverage "unreached in cond_resched_lock:" "$out"
+has coverage "P2 holds, but steps it depends on never ran: R7" "$out"
+has coverage '"variant": "seed"' "$(cat "$tmp/cov.json")"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures CLI check(s) failed"

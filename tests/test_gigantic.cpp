@@ -703,7 +703,7 @@ TEST(GiganticScenarios, TraceOfTheCrossZonePage) {
     const std::string text = counterexamples::render_table(m, e.traces[0]);
     EXPECT_EQ(
         text,
-        R"(P10 gigantic page in one zone violated — scenario gigantic-interleave, variant seed, 7 steps
+        R"(P10 gigantic page in one zone violated — scenario gigantic-interleave, variant seed, 7 steps, 0 preemptions
 initial: max_huge_pages=0 nr_overcommit_huge_pages=0 nr_huge_pages=0 free_huge_pages=0 resv_huge_pages=0 surplus_huge_pages=0 nr_huge_pages_node=[0,0] free_huge_pages_node=[0,0] surplus_huge_pages_node=[0,0] memory=--|--|--|--|--|-- (nodes 11|10|10|00|11|11)
  #  actor  step  function                       source               changes
  1  A      S1    hugetlb_sysctl_handler_common  000:31,37            table->data none→&A.tmp → S2

@@ -21,23 +21,25 @@ const counterexamples::Trace& trace_of(const test::Explored& e, std::size_t prop
 TEST(Traces, SurplusRaceP1ReadsLikeTheKernel) {
     const model::HugetlbModel m(model::load_scenario("surplus-race"));
     const test::Explored e = test::explore(m);
-    EXPECT_EQ(counterexamples::render_table(m, trace_of(e, 0)),
-              "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps\n"
-              "initial: max_huge_pages=0 nr_overcommit_huge_pages=1 nr_huge_pages=0 "
-              "free_huge_pages=0 resv_huge_pages=0 surplus_huge_pages=0 nr_huge_pages_node=[0] "
-              "free_huge_pages_node=[0] surplus_huge_pages_node=[0] buddy=[2]\n"
-              " #  actor  step  function               source       changes\n"
-              " 1  A      F1    dequeue_huge_page_vma  002:63-68    (no free huge page) → B1\n"
-              " 2  A      B1    alloc_buddy_huge_page  002:138-146  nr_huge_pages 0→1, "
-              "surplus_huge_pages 0→1 → B2\n"
-              "nr_huge_pages = 1 but Σ nr_huge_pages_node = 0\n");
+    EXPECT_EQ(
+        counterexamples::render_table(m, trace_of(e, 0)),
+        "P1 nr = Σnode violated — scenario surplus-race, variant seed, 2 steps, 0 preemptions\n"
+        "initial: max_huge_pages=0 nr_overcommit_huge_pages=1 nr_huge_pages=0 "
+        "free_huge_pages=0 resv_huge_pages=0 surplus_huge_pages=0 nr_huge_pages_node=[0] "
+        "free_huge_pages_node=[0] surplus_huge_pages_node=[0] buddy=[2]\n"
+        " #  actor  step  function               source       changes\n"
+        " 1  A      F1    dequeue_huge_page_vma  002:63-68    (no free huge page) → B1\n"
+        " 2  A      B1    alloc_buddy_huge_page  002:138-146  nr_huge_pages 0→1, "
+        "surplus_huge_pages 0→1 → B2\n"
+        "nr_huge_pages = 1 but Σ nr_huge_pages_node = 0\n");
 }
 
 TEST(Traces, SurplusRaceP8ShowsTheFailedConversion) {
     const model::HugetlbModel m(model::load_scenario("surplus-race"));
     const test::Explored e = test::explore(m);
     EXPECT_EQ(counterexamples::render_table(m, trace_of(e, 7)),
-              "P8 surplus conversion violated — scenario surplus-race, variant seed, 5 steps\n"
+              "P8 surplus conversion violated — scenario surplus-race, variant seed, 5 steps, 1 "
+              "preemption\n"
               "initial: max_huge_pages=0 nr_overcommit_huge_pages=1 nr_huge_pages=0 "
               "free_huge_pages=0 resv_huge_pages=0 surplus_huge_pages=0 nr_huge_pages_node=[0] "
               "free_huge_pages_node=[0] surplus_huge_pages_node=[0] buddy=[2]\n"

@@ -91,6 +91,7 @@ void alloc_gigantic_page(StepCtx& c, pfn::RangeCheck check) {
     const kernel::PfnPages pages(c);
     while (pfn::zone_spans_last_pfn(d, g.zone(nid), pfn, nr)) {
         if (pfn::pfn_range_valid_gigantic(d, pages, static_cast<int>(nid), pfn, nr, check)) {
+            c.outcome(Outcome::range_found);
             c.w.set(c.self.gigantic_pfn, pfn + 1);
             c.note([&] {
                 return "pfn_range_valid_gigantic(" + num(pfn) + ", " + num(nr) +
@@ -105,12 +106,14 @@ void alloc_gigantic_page(StepCtx& c, pfn::RangeCheck check) {
     // nodes_weight(nodes_allowed) nodes tried: alloc_fresh_gigantic_page returns 0 and
     // set_max_huge_pages takes hugetlb_lock again (R6f).
     if (c[c.self.gigantic_tries] == static_cast<std::uint64_t>(__builtin_popcount(c.mask))) {
+        c.outcome(Outcome::alloc_fails);
         c.note([&] {
             return "no range of node " + num(nid) +
                    "'s zone is valid, and no allowed node is left: the allocation fails";
         });
         c.go(Step::R6f);
     } else {
+        c.outcome(Outcome::next_node);
         c.note([&] { return "no range of node " + num(nid) + "'s zone is valid: the next node"; });
         c.go(Step::G1);
     }
@@ -138,6 +141,7 @@ void G2(StepCtx& c) {
         for (std::uint64_t p = lo; p < hi && busy == kernel::kNoPfn; ++p)
             if (unmovable(c, p)) busy = p;
         if (c[c.v.isolated[k]] || busy != kernel::kNoPfn) {
+            c.outcome(c[c.v.isolated[k]] ? Outcome::busy_isolated : Outcome::busy_unmovable);
             c.note([&] {
                 const std::string why =
                     c[c.v.isolated[k]]
@@ -156,6 +160,7 @@ void G2(StepCtx& c) {
     }
     for (std::uint64_t k = b.first; k < b.last; ++k)
         if (g.block_has_memory(k)) c.w.set(c.v.isolated[k], 1);
+    c.outcome(Outcome::isolated);
     c.note([&] {
         return "start_isolate_page_range" +
                range_text(b.first * g.pageblock_nr_pages(), b.last * g.pageblock_nr_pages()) +
@@ -173,6 +178,7 @@ void G3(StepCtx& c) {
     // outer_start the search finds, test_pages_isolated sees start busy.
     for (std::uint64_t p = start; p < end; ++p) {
         if (g.kind(p) == PfnKind::ram && c[c.v.pfn[p]] == pfn_state::free) continue;
+        c.outcome(Outcome::contig_busy);
         c.note([&] {
             return "test_pages_isolated" + range_text(start, end) + ": pfn " + num(p) + " is " +
                    (g.kind(p) == PfnKind::ram ? pfn_state_text(c[c.v.pfn[p]]) : "not ram") +
@@ -182,6 +188,7 @@ void G3(StepCtx& c) {
         contig_busy(c);
         return c.emit();
     }
+    c.outcome(Outcome::contig_taken);
     for (std::uint64_t p = start; p < end; ++p)
         kernel::take_pfn(c, p, pfn_state::taken);
     undo_isolate_page_range(c);
@@ -201,7 +208,9 @@ void G4(StepCtx& c) {
     for (std::uint64_t p = head + 1; p < head + g.nr_pages(); ++p)
         c.w.set(c.v.pfn[p], pfn_state::tail);
     kernel::prep_new_huge_page(c, nid);
-    if (g.node_of(head) != static_cast<int>(nid))
+    const bool elsewhere = g.node_of(head) != static_cast<int>(nid);
+    c.outcome(elsewhere ? Outcome::head_elsewhere : Outcome::head_on_node);
+    if (elsewhere)
         c.note([&] {
             return "prep_new_huge_page(h, page, " + num(nid) + "): the page's head pfn " +
                    num(head) + " is on node " + num(static_cast<std::uint64_t>(g.node_of(head)));
@@ -226,6 +235,8 @@ void A1(StepCtx& c) {
             if (g.kind(p) != PfnKind::ram || g.node_of(p) != static_cast<int>(n) ||
                 c[c.v.pfn[p]] != pfn_state::free || c[c.v.isolated[p / g.pageblock_nr_pages()]])
                 continue;
+            if (!any)
+                c.outcome(n == c.m.home_first(c.a)[0] ? Outcome::pfn_home : Outcome::pfn_other);
             any = true;
             const std::uint64_t op = c[c.self.op], page = c[c.self.normal_page];
             kernel::take_pfn(c, p, pfn_state::normal);
@@ -241,6 +252,7 @@ void A1(StepCtx& c) {
         }
         if (any) return;
     }
+    c.outcome(Outcome::no_free_pfn);
     c.note([] { return std::string("alloc_pages: no free page outside isolated pageblocks"); });
     c.complete();
     c.emit();
@@ -249,8 +261,10 @@ void A1(StepCtx& c) {
 void A2(StepCtx& c) {
     const std::uint64_t page = c[c.self.normal_page];
     if (page == 0) {
+        c.outcome(Outcome::nothing_owned);
         c.note([] { return std::string("no page held: nothing to free"); });
     } else {
+        c.outcome(Outcome::normal_page_freed);
         c.w.set(c.v.pfn[page - 1], pfn_state::free);
         c.w.set(c.self.normal_page, 0);
         c.note([&] { return "__free_pages(pfn " + num(page - 1) + ")"; });

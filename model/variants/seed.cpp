@@ -8,6 +8,7 @@
 #include "model/kernel.hpp"
 #include "model/variants/footprints.hpp"
 #include "model/variants/gigantic_steps.hpp"
+#include "model/variants/outcomes.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
@@ -20,6 +21,7 @@ namespace {
 void B1(StepCtx& c) {
     const Vars& v = c.v;
     if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
+        c.outcome(Outcome::surplus_full);
         c.note([&] {
             return "surplus_huge_pages " + std::to_string(c[v.surplus_huge_pages]) +
                    " >= nr_overcommit_huge_pages " + std::to_string(c[v.nr_overcommit_huge_pages]) +
@@ -27,6 +29,7 @@ void B1(StepCtx& c) {
         });
         c.complete();
     } else {
+        c.outcome(Outcome::surplus_bumped);
         c.w.inc(v.nr_huge_pages);
         c.w.inc(v.surplus_huge_pages);
         c.go(Step::B2);
@@ -49,10 +52,12 @@ void B3(StepCtx& c) {
     const std::uint64_t page_node = c[c.self.page_node];
     if (page_node != kNone) {
         const auto n = static_cast<std::uint32_t>(page_node - 1);
+        c.outcome(Outcome::page_accounted);
         c.w.inc(v.nr_huge_pages_node[n]);
         c.w.inc(v.surplus_huge_pages_node[n]);
         c.w.set(c.self.owned, page_node);
     } else {
+        c.outcome(Outcome::bump_undone);
         c.w.dec(v.nr_huge_pages);
         c.w.dec(v.surplus_huge_pages);
         c.note([] { return std::string("no page: undo the bump, the fault fails"); });
@@ -68,6 +73,12 @@ inline constexpr Footprint B1 = reads(vars({nr_overcommit_huge_pages})) |
 inline constexpr Footprint B2 = alloc_pages;
 inline constexpr Footprint B3 = read_write(kPool) | may_underflow | ends_op;
 }  // namespace local_fp
+
+namespace local_out {  // outcomes of this file's handlers (model/variants/outcomes.hpp)
+using enum Outcome;
+inline constexpr Outcomes B1{surplus_bumped, surplus_full};
+inline constexpr Outcomes B3{page_accounted, bump_undone};
+}  // namespace local_out
 
 }  // namespace
 
@@ -86,73 +97,78 @@ const Variant& seed() {
         {
             {Step::F1, kFault, kLocked, "dequeue_huge_page_vma", "002:63-68",
              "take a free page, home node first, if free - resv > 0; else B1", shared::F1_to_B1,
-             fp::F1_to_B1},
+             fp::F1_to_B1, false, SharedTable::none, out::F1_to_B1},
             {Step::B1, kFault, kLocked, "alloc_buddy_huge_page", "002:138-146",
              "fail if surplus >= overcommit, else assume success: nr++, surplus++", B1,
-             local_fp::B1, true},
+             local_fp::B1, true, SharedTable::none, local_out::B1},
             {Step::B2, kFault, 0, "alloc_pages", "002:148-155",
-             "take a buddy block, home node first", B2, local_fp::B2, true},
+             "take a buddy block, home node first", B2, local_fp::B2, true, SharedTable::none,
+             out::alloc_pages},
             {Step::B3, kFault, kLocked, "alloc_buddy_huge_page", "002:162-179",
              "account the page on its node (nr_node++, surplus_node++), or undo the B1 bump", B3,
-             local_fp::B3, true},
+             local_fp::B3, true, SharedTable::none, local_out::B3},
             {Step::U1, kUnmap, kLocked, "free_huge_page", "002:166 (dtor); 000:129-132",
              "free the owned page: to buddy if its node has surplus, else to the free list",
-             shared::U1_free_huge_page, fp::U1_free_huge_page},
+             shared::U1_free_huge_page, fp::U1_free_huge_page, false, SharedTable::none,
+             out::U1_free_huge_page},
             {Step::S1, kResize, 0, "hugetlb_sysctl_handler_common", "000:31,37",
              "tmp = max_huge_pages; table->data = &tmp (the shared ctl_table)", shared::S1, fp::S1},
             {Step::S2, kResize, 0, "proc_doulongvec_minmax", "000:39",
              "write v to *table->data: the tmp of actor table->data", shared::S2, fp::S2, false,
-             SharedTable::nr_hugepages},
+             SharedTable::nr_hugepages, out::S2},
             {Step::N1, kNode, 0, "__nr_hugepages_store_common", "000:84",
              "count = v + nr_huge_pages, loaded without the lock", shared::N1, fp::N1},
             {Step::N2, kNode, 0, "__nr_hugepages_store_common", "000:84",
-             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2, fp::N2},
+             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2, fp::N2, false,
+             SharedTable::none, out::N2},
             {Step::R1, kResize | kNode, kLocked, "set_max_huge_pages", "000:121-128,166-181",
              "count = tmp (RESIZE); convert surplus; grow check; shrink; adjust surplus",
-             shared::R1_from_tmp, fp::R1_from_tmp},
+             shared::R1_from_tmp, fp::R1_from_tmp, false, SharedTable::none, out::R1_from_tmp},
             {Step::R4, kResize | kNode, 0, "alloc_fresh_huge_page", "000:134-141",
              "take a buddy block of an allowed node, cursor order on next_nid_to_alloc", shared::R4,
-             fp::R4},
+             fp::R4, false, SharedTable::none, out::R4},
             {Step::R5, kResize | kNode, kLocked, "prep_new_huge_page", "000:141 (cf. 000:193)",
              "nr++, nr_huge_pages_node[n]++", shared::R5, fp::R5},
             {Step::R5b, kResize | kNode, kLocked, "free_huge_page", "000:129-132",
              "put_page of the new page: to buddy if its node has surplus, else enqueue",
-             shared::R5b, fp::R5b},
+             shared::R5b, fp::R5b, false, SharedTable::none, out::R5b},
             {Step::R6, kResize | kNode, kLocked, "set_max_huge_pages", "000:142-149,166-181",
              "relock after a successful allocation: grow check again, or shrink",
-             shared::R6_after_unlock, fp::R6_after_unlock},
+             shared::R6_after_unlock, fp::R6_after_unlock, false, SharedTable::none,
+             out::R6_after_unlock},
             {Step::R6f, kResize | kNode, kLocked, "set_max_huge_pages", "000:142-144,178-180",
              "relock after a failed allocation: goto out, ret = persistent",
              shared::R6f_after_unlock, fp::R6f_after_unlock},
             {Step::R7, kResize | kNode, kLocked, "cond_resched_lock", "000:169-181",
              "relock inside cond_resched_lock: continue the shrink loop", shared::R7_after_unlock,
-             fp::R7_after_unlock},
+             fp::R7_after_unlock, false, SharedTable::none, out::R7_after_unlock},
             {Step::R10, kResize | kNode, 0, "__nr_hugepages_store_common", "000:89",
              "max_huge_pages = ret, after the lock is dropped", shared::R10, fp::R10},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "(not in the seed)",
              "nr_overcommit_huge_pages = v (a gigantic hstate: -EINVAL)", shared::O1_value,
-             fp::O1_value},
+             fp::O1_value, false, SharedTable::none, out::O1_value},
             {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272",
              "the next node; scan its zone for a range pfn_range_valid_gigantic accepts (seed: "
              "no same-zone check): G2; none: the next node, or fail (R6f)",
-             shared::G1_seed, fp::G1_seed},
+             shared::G1_seed, fp::G1_seed, false, SharedTable::none, out::G1_seed},
             {Step::G2, kResize | kNode, kZone, "start_isolate_page_range", "000:354-357",
              "isolate the pageblocks around the range, or -EBUSY: pfn += nr_pages (G1)", shared::G2,
-             fp::G2},
+             fp::G2, false, SharedTable::none, out::G2},
             {Step::G3, kResize | kNode, kZone, "alloc_contig_range", "000:385-419",
              "test_pages_isolated, take [start, end), undo the isolation; or -EBUSY (G1)",
-             shared::G3, fp::G3},
+             shared::G3, fp::G3, false, SharedTable::none, out::G3},
             {Step::G4, kResize | kNode, kLocked, "prep_new_huge_page", "000:186-196",
              "the range becomes a compound page; nr++, nr_huge_pages_node[nid]++ (nid scanned)",
-             shared::G4, fp::G4},
+             shared::G4, fp::G4, false, SharedTable::none, out::G4},
             {Step::G5, kResize | kNode, kLocked, "free_huge_page",
              "000:196 (put_page); 000:129-132",
              "put_page: to buddy if page_to_nid(head) has surplus, else enqueue; then R6",
-             shared::G5, fp::G5},
+             shared::G5, fp::G5, false, SharedTable::none, out::G5},
             {Step::A1, kAlloc, kZone, "alloc_pages", "(page allocator)",
-             "take a free pfn outside isolated pageblocks, home node first", shared::A1, fp::A1},
+             "take a free pfn outside isolated pageblocks, home node first", shared::A1, fp::A1,
+             false, SharedTable::none, out::A1},
             {Step::A2, kFree, kZone, "__free_pages", "(page allocator)", "free the ALLOC's pfn",
-             shared::A2, fp::A2},
+             shared::A2, fp::A2, false, SharedTable::none, out::A2},
         });
     return v;
 }
@@ -170,7 +186,7 @@ const Variant& seed_zone_check() {
             {Step::G1, kResize | kNode, kZone, "alloc_gigantic_page", "000:201-272 + the patch",
              "the next node; scan its zone for a range pfn_range_valid_gigantic accepts, every "
              "pfn in that zone: G2; none: the next node, or fail (R6f)",
-             shared::G1_same_zone, fp::G1_same_zone},
+             shared::G1_same_zone, fp::G1_same_zone, false, SharedTable::none, out::G1_same_zone},
         });
     return v;
 }

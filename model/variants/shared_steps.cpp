@@ -23,6 +23,7 @@ void F1_to_B1(StepCtx& c) {
     if (kernel::dequeue_huge_page_vma(c)) {
         c.complete();
     } else if (c.m.gigantic()) {
+        c.outcome(Outcome::gigantic_fault_fails);
         c.note([] {
             return std::string(
                 "alloc_buddy_huge_page: hstate_is_gigantic, no surplus pages: the fault "
@@ -45,6 +46,7 @@ void F1_to_V1(StepCtx& c) {
 
 void V1(StepCtx& c) {
     if (c[c.v.surplus_huge_pages] >= c[c.v.nr_overcommit_huge_pages]) {
+        c.outcome(Outcome::surplus_full);
         c.note([&] {
             return "surplus_huge_pages " + num(c[c.v.surplus_huge_pages]) +
                    " >= nr_overcommit_huge_pages " + num(c[c.v.nr_overcommit_huge_pages]) +
@@ -52,6 +54,7 @@ void V1(StepCtx& c) {
         });
         c.complete();
     } else {
+        c.outcome(Outcome::surplus_room);
         c.go(Step::V2);
     }
     c.emit();
@@ -79,7 +82,11 @@ namespace {
 // alloc_surplus_huge_page's re-check: true when the page is the fault's (surplus++).
 bool surplus_recheck(StepCtx& c) {
     const Vars& v = c.v;
-    if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) return false;
+    if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
+        c.outcome(Outcome::recheck_failed);
+        return false;
+    }
+    c.outcome(Outcome::recheck_ok);
     c.w.inc(v.surplus_huge_pages);
     c.w.inc(v.surplus_huge_pages_node[page_node(c)]);
     c.w.set(c.self.owned, c[c.self.page_node]);
@@ -136,6 +143,7 @@ void V6(StepCtx& c) {
 void U1_free_huge_page(StepCtx& c) {
     const std::uint64_t owned = c[c.self.owned];
     if (owned == kNone) {
+        c.outcome(Outcome::nothing_owned);
         c.note([] { return std::string("no page owned: nothing to free"); });
     } else if (c.m.gigantic()) {
         kernel::free_gigantic_huge_page(c, owned - 1);
@@ -151,6 +159,7 @@ void U1_free_huge_page(StepCtx& c) {
 void U1_free_huge_folio(StepCtx& c) {
     const std::uint64_t owned = c[c.self.owned];
     if (owned == kNone) {
+        c.outcome(Outcome::nothing_owned);
         c.note([] { return std::string("no page owned: nothing to free"); });
         c.complete();
         return c.emit();
@@ -158,11 +167,13 @@ void U1_free_huge_folio(StepCtx& c) {
     const auto n = static_cast<std::uint32_t>(owned - 1);
     c.w.set(c.self.owned, kNone);
     if (c[c.v.surplus_huge_pages_node[n]] > 0) {
+        c.outcome(Outcome::folio_removed);
         kernel::remove_hugetlb_folio(c, n, true, false);
         c.note([&] { return "remove_hugetlb_folio: surplus page of node " + num(n) + "; unlock"; });
         c.w.set(c.self.page_node, owned);
         c.go(Step::U2);
     } else {
+        c.outcome(Outcome::enqueued);
         kernel::enqueue_huge_page(c, n);
         c.complete();
     }
@@ -187,6 +198,7 @@ void S1(StepCtx& c) {
 void S2(StepCtx& c) {
     const auto t = static_cast<std::uint32_t>(c[c.v.table_data] - 1);
     c.w.set(c.v.actor[t].tmp, c.op.value);
+    c.outcome(t == c.a ? Outcome::own_tmp : Outcome::other_tmp);
     if (t != c.a) c.note([&] { return "table->data points to " + c.m.actor_name(t) + "'s tmp"; });
     c.go(Step::R1);
     c.emit();
@@ -207,6 +219,7 @@ void N1(StepCtx& c) {
 void N2(StepCtx& c) {
     const std::uint64_t partial = c[c.self.count];
     const std::uint64_t nr_node = c[c.v.nr_huge_pages_node[c.op.node]];
+    c.outcome(partial < nr_node ? Outcome::count_wraps : Outcome::count_in_range);
     if (partial < nr_node) c.w.raise(event::underflow);
     c.w.set(c.self.count, partial - nr_node);
     c.note([&] {
@@ -239,6 +252,7 @@ void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
     if (entry == Step::R1 || entry == Step::R6) {
         // The grow loop's condition: allocate with the lock dropped (R4).
         if (c[s.count] > c.persistent()) {
+            c.outcome(Outcome::grow);
             c.note([&] {
                 return "count " + num(c[s.count]) + " > persistent " + num(c.persistent()) +
                        ": unlock and allocate";
@@ -251,8 +265,10 @@ void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
             c[v.resv_huge_pages] + c[v.nr_huge_pages] - c[v.free_huge_pages];
         c.w.set(s.min_count, std::max(c[s.count], in_use));
     }
+    if (c[s.min_count] >= c.persistent()) c.outcome(Outcome::no_shrink);
     while (c[s.min_count] < c.persistent()) {
         if (!kernel::free_pool_huge_page(c)) {
+            c.outcome(Outcome::shrink_no_free_page);
             c.note([] { return std::string("free_pool_huge_page finds no free page"); });
             break;
         }
@@ -261,8 +277,9 @@ void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
         // again by whatever this section emits next.
         c.go(Step::R7);
         c.note([] { return std::string("cond_resched_lock drops hugetlb_lock"); });
-        c.emit();
+        c.emit(Outcome::shrink_frees_unlock);
         c.w.drop_note();
+        c.outcome(Outcome::shrink_frees_keep);
     }
     kernel::mark_surplus_pages(c);
     out(c, store);
@@ -318,8 +335,10 @@ void R6f_under_lock(StepCtx& c) {
 void R4(StepCtx& c) {
     const std::uint32_t n = kernel::alloc_pool_huge_page_node(c);
     if (n == c.nodes) {
+        c.outcome(Outcome::alloc_fails);
         c.go(Step::R6f);
     } else {
+        c.outcome(Outcome::pool_page);
         c.w.set(c.self.page_node, encode_index(n));
         c.go(Step::R5);
     }
@@ -358,11 +377,14 @@ void after_collect(StepCtx& c) {
 void R8(StepCtx& c) {
     const std::uint32_t n = kernel::page_list_pop(c);
     kernel::free_to_buddy(c, n);
-    c.go(kernel::page_list_empty(c) ? Step::R9 : Step::R8);
+    const bool last = kernel::page_list_empty(c);
+    c.outcome(last ? Outcome::last_collected : Outcome::more_collected);
+    c.go(last ? Step::R9 : Step::R8);
     c.emit();
 }
 
 void R9(StepCtx& c) {
+    if (c[c.self.count] >= c.persistent()) c.outcome(Outcome::none_to_mark);
     kernel::mark_surplus_pages(c);
     c.w.set(c.v.max_huge_pages, c.persistent());
     c.note([&] { return "out: max_huge_pages = persistent_huge_pages = " + num(c.persistent()); });
@@ -383,10 +405,12 @@ void R6f_release(StepCtx& c) {
 
 void O1_value(StepCtx& c) {
     if (c.m.gigantic()) {
+        c.outcome(Outcome::gigantic_einval);
         c.note([] { return std::string("hstate_is_gigantic: -EINVAL, nothing changes"); });
         c.complete();
         return c.emit();
     }
+    c.outcome(Outcome::overcommit_set);
     c.w.set(c.v.nr_overcommit_huge_pages, c.op.value);
     c.complete();
     c.emit();

@@ -13,6 +13,7 @@
 
 #include "model/kernel.hpp"
 #include "model/variants/footprints.hpp"
+#include "model/variants/outcomes.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
@@ -33,6 +34,7 @@ void OS1(StepCtx& c) {
 void OS2(StepCtx& c) {
     const auto t = static_cast<std::uint32_t>(c[c.v.overcommit_table_data] - 1);
     c.w.set(c.v.actor[t].tmp, c.op.value);
+    c.outcome(t == c.a ? Outcome::own_tmp : Outcome::other_tmp);
     if (t != c.a) c.note([&] { return "table->data points to " + c.m.actor_name(t) + "'s tmp"; });
     c.go(Step::O1);
     c.emit();
@@ -70,54 +72,58 @@ const Variant& v4_19() {
         {
             {Step::F1, kFault, kLocked, "dequeue_huge_page_vma", "hugetlb.c:2041-2049",
              "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1,
-             fp::F1_to_V1},
+             fp::F1_to_V1, false, SharedTable::none, out::F1_to_V1},
             {Step::V1, kFault, kLocked, "alloc_surplus_huge_page", "hugetlb.c:1556-1559",
-             "fail if surplus >= overcommit", shared::V1, fp::V1, true},
+             "fail if surplus >= overcommit", shared::V1, fp::V1, true, SharedTable::none, out::V1},
             {Step::V2, kFault, 0, "alloc_buddy_huge_page", "hugetlb.c:1561 (1375-1392)",
              "take a buddy block, local node first; none: the fault fails", shared::V2, fp::V2,
-             true},
+             true, SharedTable::none, out::V2},
             {Step::V3, kFault, kLocked, "prep_new_huge_page", "hugetlb.c:1290-1299",
              "nr++, nr_huge_pages_node[n]++", shared::V3_prep, fp::V3_prep, true},
             {Step::V4, kFault, kLocked, "alloc_surplus_huge_page", "hugetlb.c:1565-1583",
              "surplus full: temporary page, put_page with the lock held; else surplus++",
-             shared::V4_put_page_locked, fp::V4_put_page_locked, true},
+             shared::V4_put_page_locked, fp::V4_put_page_locked, true, SharedTable::none,
+             out::V4_put_page_locked},
             {Step::V5, kFault, kLocked, "free_huge_page", "hugetlb.c:1266-1276",
              "takes hugetlb_lock: the temporary page to buddy", shared::V5_update_and_free_page,
              fp::V5_update_and_free_page, true},
             {Step::U1, kUnmap, kLocked, "free_huge_page", "hugetlb.c:1239-1288",
              "free the owned page: to buddy if its node has surplus, else to the free list",
-             shared::U1_free_huge_page, fp::U1_free_huge_page},
+             shared::U1_free_huge_page, fp::U1_free_huge_page, false, SharedTable::none,
+             out::U1_free_huge_page},
             {Step::S1, kResize, 0, "hugetlb_sysctl_handler_common", "hugetlb.c:2903-2910",
              "tmp = max_huge_pages; table->data = &tmp (the shared ctl_table)", shared::S1, fp::S1},
             {Step::S2, kResize, 0, "proc_doulongvec_minmax", "hugetlb.c:2912",
              "write v to *table->data: the tmp of actor table->data", shared::S2, fp::S2, false,
-             SharedTable::nr_hugepages},
+             SharedTable::nr_hugepages, out::S2},
             {Step::N1, kNode, 0, "__nr_hugepages_store_common", "hugetlb.c:2425",
              "count = v + nr_huge_pages, loaded without the lock", shared::N1, fp::N1},
             {Step::N2, kNode, 0, "__nr_hugepages_store_common", "hugetlb.c:2425",
-             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2, fp::N2},
+             "count -= nr_huge_pages_node[nid], loaded without the lock", shared::N2, fp::N2, false,
+             SharedTable::none, out::N2},
             {Step::R1, kResize | kNode, kLocked, "set_max_huge_pages",
              "hugetlb.c:2297-2309,2333-2353",
              "count = tmp (RESIZE); convert surplus; grow check; shrink; adjust surplus",
-             shared::R1_from_tmp, fp::R1_from_tmp},
+             shared::R1_from_tmp, fp::R1_from_tmp, false, SharedTable::none, out::R1_from_tmp},
             {Step::R4, kResize | kNode, 0, "alloc_pool_huge_page", "hugetlb.c:1421-1432",
              "take a buddy block of an allowed node, cursor order on next_nid_to_alloc", shared::R4,
-             fp::R4},
+             fp::R4, false, SharedTable::none, out::R4},
             {Step::R5, kResize | kNode, kLocked, "prep_new_huge_page", "hugetlb.c:1290-1299",
              "nr++, nr_huge_pages_node[n]++", shared::R5, fp::R5},
             {Step::R5b, kResize | kNode, kLocked, "free_huge_page", "hugetlb.c:1436 (1239-1288)",
              "put_page of the new page: to buddy if its node has surplus, else enqueue",
-             shared::R5b, fp::R5b},
+             shared::R5b, fp::R5b, false, SharedTable::none, out::R5b},
             {Step::R6, kResize | kNode, kLocked, "set_max_huge_pages", "hugetlb.c:2315-2322",
              "relock after a successful allocation: grow check again, or shrink",
-             shared::R6_after_unlock, fp::R6_after_unlock},
+             shared::R6_after_unlock, fp::R6_after_unlock, false, SharedTable::none,
+             out::R6_after_unlock},
             {Step::R6f, kResize | kNode, kLocked, "set_max_huge_pages",
              "hugetlb.c:2315-2317,2351-2353",
              "relock after a failed allocation: goto out, ret = persistent",
              shared::R6f_after_unlock, fp::R6f_after_unlock},
             {Step::R7, kResize | kNode, kLocked, "cond_resched_lock", "hugetlb.c:2345",
              "relock inside cond_resched_lock: continue the shrink loop", shared::R7_after_unlock,
-             fp::R7_after_unlock},
+             fp::R7_after_unlock, false, SharedTable::none, out::R7_after_unlock},
             {Step::R10, kResize | kNode, 0, "__nr_hugepages_store_common", "hugetlb.c:2430",
              "max_huge_pages = ret, after the lock is dropped", shared::R10, fp::R10},
             {Step::OS1, kOvercommit, 0, "hugetlb_overcommit_handler", "hugetlb.c:2951-2956",
@@ -125,7 +131,7 @@ const Variant& v4_19() {
              local_fp::OS1},
             {Step::OS2, kOvercommit, 0, "proc_doulongvec_minmax", "hugetlb.c:2958",
              "write v to *table->data: the tmp of actor table->data", OS2, local_fp::OS2, false,
-             SharedTable::nr_overcommit_hugepages},
+             SharedTable::nr_overcommit_hugepages, out::write_through},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:2962-2965",
              "nr_overcommit_huge_pages = tmp", O1, local_fp::O1},
         });

@@ -15,6 +15,7 @@
 
 #include "model/kernel.hpp"
 #include "model/variants/footprints.hpp"
+#include "model/variants/outcomes.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
@@ -35,10 +36,12 @@ void V3(StepCtx& c) {
     const auto n = static_cast<std::uint32_t>(page_node - 1);
     kernel::prep_new_huge_page(c, n);
     if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
+        c.outcome(Outcome::recheck_failed);
         c.note(
             [] { return std::string("surplus full: temporary folio, unlock, free_huge_folio"); });
         c.go(Step::V5);
     } else {
+        c.outcome(Outcome::recheck_ok);
         c.w.inc(v.surplus_huge_pages);
         c.w.inc(v.surplus_huge_pages_node[n]);
         c.w.set(c.self.owned, page_node);
@@ -57,9 +60,14 @@ void collect(StepCtx& c) {
         persistent_free_count = free > c[v.surplus_huge_pages] ? free - c[v.surplus_huge_pages] : 0;
     const std::uint64_t min_count =
         std::max(c[c.self.count], c[v.resv_huge_pages] + c.persistent() - persistent_free_count);
+    if (min_count >= c.persistent()) c.outcome(Outcome::no_shrink);
     while (min_count < c.persistent()) {
         const std::uint32_t n = kernel::remove_pool_huge_page(c);
-        if (n == c.nodes) break;
+        if (n == c.nodes) {
+            c.outcome(Outcome::collect_no_free_page);
+            break;
+        }
+        c.outcome(Outcome::collects_page);
         kernel::page_list_push(c, n);
         c.note([&] { return "remove_pool_hugetlb_folio takes a free page of node " + num(n); });
     }
@@ -89,6 +97,7 @@ void R1(StepCtx& c) {
     }
     kernel::convert_surplus_pages(c);
     if (needs_more(c)) {
+        c.outcome(Outcome::grow);
         c.note([&] {
             return "count " + num(c[c.self.count]) + " > persistent " + num(c.persistent()) +
                    ": unlock and allocate";
@@ -105,10 +114,13 @@ void R1(StepCtx& c) {
 void R4(StepCtx& c) {
     const std::uint32_t n = kernel::alloc_pool_huge_page_node(c);
     if (n != c.nodes) {
+        c.outcome(Outcome::pool_page);
         kernel::page_list_push(c, n);
         c.go(Step::R6);
     } else {
-        c.go(kernel::page_list_empty(c) ? Step::R6f : Step::RAf);
+        const bool none = kernel::page_list_empty(c);
+        c.outcome(none ? Outcome::alloc_fails : Outcome::alloc_fails_batch);
+        c.go(none ? Step::R6f : Step::RAf);
     }
     c.emit();
 }
@@ -116,7 +128,9 @@ void R4(StepCtx& c) {
 // R6: spin_lock after an allocation: the loop's condition again; done: unlock and add the
 // batch (RA).
 void R6(StepCtx& c) {
-    c.go(needs_more(c) ? Step::R4 : Step::RA);
+    const bool more = needs_more(c);
+    c.outcome(more ? Outcome::grow : Outcome::batch_done);
+    c.go(more ? Step::R4 : Step::RA);
     c.emit();
 }
 
@@ -162,6 +176,15 @@ inline constexpr Footprint V3 =
     reads(vars({nr_overcommit_huge_pages})) | read_write(kPool) | ends_op;
 }  // namespace local_fp
 
+namespace local_out {  // outcomes of this file's handlers (model/variants/outcomes.hpp)
+using enum Outcome;
+inline constexpr Outcomes R1{count_wraps, count_clamped,   loop1_converts,
+                             loop1_race,  loop1_elsewhere, grow,
+                             no_shrink,   collects_page,   collect_no_free_page};
+inline constexpr Outcomes R4{pool_page, alloc_fails, alloc_fails_batch};
+inline constexpr Outcomes R6{grow, batch_done};
+}  // namespace local_out
+
 }  // namespace
 
 const Variant& v6_18() {
@@ -177,15 +200,15 @@ const Variant& v6_18() {
         {
             {Step::F1, kFault, kLocked, "dequeue_hugetlb_folio_vma", "hugetlb.c:3018-3026 (1364)",
              "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1,
-             fp::F1_to_V1},
+             fp::F1_to_V1, false, SharedTable::none, out::F1_to_V1},
             {Step::V1, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2218-2221",
-             "fail if surplus >= overcommit", shared::V1, fp::V1, true},
+             "fail if surplus >= overcommit", shared::V1, fp::V1, true, SharedTable::none, out::V1},
             {Step::V2, kFault, 0, "alloc_fresh_hugetlb_folio", "hugetlb.c:2223 (1998-2007)",
              "take a buddy block, local node first; none: the fault fails", shared::V2, fp::V2,
-             true},
+             true, SharedTable::none, out::V2},
             {Step::V3, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2227-2254",
              "account_new_hugetlb_folio; surplus full: temporary folio; else surplus++", V3,
-             local_fp::V3, true},
+             local_fp::V3, true, SharedTable::none, out::surplus_recheck},
             {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1860,1871-1874",
              "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
              shared::V5_remove_hugetlb_folio, fp::V5_remove_hugetlb_folio, true},
@@ -193,18 +216,20 @@ const Variant& v6_18() {
              "the temporary folio back to buddy, lock dropped", shared::V6, fp::V6, true},
             {Step::U1, kUnmap, kLocked, "free_huge_folio", "hugetlb.c:1819-1884",
              "a surplus node's page: remove_hugetlb_folio, then U2; else enqueue",
-             shared::U1_free_huge_folio, fp::U1_free_huge_folio},
+             shared::U1_free_huge_folio, fp::U1_free_huge_folio, false, SharedTable::none,
+             out::U1_free_huge_folio},
             {Step::U2, kUnmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1879 (1697)",
              "the page back to buddy, lock dropped", shared::U2, fp::U2},
             {Step::R1, kResizeOps, lock::resize | kLocked, "set_max_huge_pages",
              "hugetlb.c:3841-3864,3886-3905,3961-3985",
              "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1,
-             local_fp::R1},
+             local_fp::R1, false, SharedTable::none, local_out::R1},
             {Step::R4, kResizeOps, 0, "alloc_pool_huge_folio", "hugetlb.c:3912-3922 (2031-2049)",
-             "allocate a folio of an allowed node (cursor order), onto page_list", R4,
-             local_fp::R4},
+             "allocate a folio of an allowed node (cursor order), onto page_list", R4, local_fp::R4,
+             false, SharedTable::none, local_out::R4},
             {Step::R6, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3931,3905",
-             "relock: allocate again, or unlock and add the batch", R6, local_fp::R6},
+             "relock: allocate again, or unlock and add the batch", R6, local_fp::R6, false,
+             SharedTable::none, local_out::R6},
             {Step::RA, kResizeOps, kLocked, "prep_and_add_allocated_folios",
              "hugetlb.c:3935-3938 (2009-2025)",
              "account and enqueue every allocated folio in one lock section", RA, local_fp::RA},
@@ -212,17 +237,19 @@ const Variant& v6_18() {
              "hugetlb.c:3915-3918 (2009-2025)",
              "after a failed allocation: add the batch, then out", RAf, local_fp::RAf},
             {Step::RS, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3938,3961-3985",
-             "relock after the batch: collect pages to free", RS, local_fp::RS},
+             "relock after the batch: collect pages to free", RS, local_fp::RS, false,
+             SharedTable::none, out::collect},
             {Step::R6f, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3917,3996-3999",
              "out: max_huge_pages = persistent, unlock both", shared::R6f_release, fp::R6f_release},
             {Step::R8, kResizeOps, 0, "update_and_free_pages_bulk", "hugetlb.c:3988 (1767-1806)",
-             "one collected page back to buddy, lock dropped", shared::R8, fp::R8},
+             "one collected page back to buddy, lock dropped", shared::R8, fp::R8, false,
+             SharedTable::none, out::R8},
             {Step::R9, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3990-3999",
              "relock: mark pages surplus; out: max_huge_pages = persistent; unlock both",
-             shared::R9, fp::R9},
+             shared::R9, fp::R9, false, SharedTable::none, out::R9},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:5152-5180",
              "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value,
-             fp::O1_value},
+             fp::O1_value, false, SharedTable::none, out::O1_value},
         });
     return v;
 }

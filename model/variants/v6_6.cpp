@@ -16,6 +16,7 @@
 
 #include "model/kernel.hpp"
 #include "model/variants/footprints.hpp"
+#include "model/variants/outcomes.hpp"
 #include "model/variants/registry.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
@@ -30,9 +31,14 @@ void collect(StepCtx& c) {
     const Vars& v = c.v;
     const std::uint64_t in_use = c[v.resv_huge_pages] + c[v.nr_huge_pages] - c[v.free_huge_pages];
     const std::uint64_t min_count = std::max(c[c.self.count], in_use);
+    if (min_count >= c.persistent()) c.outcome(Outcome::no_shrink);
     while (min_count < c.persistent()) {
         const std::uint32_t n = kernel::remove_pool_huge_page(c);
-        if (n == c.nodes) break;
+        if (n == c.nodes) {
+            c.outcome(Outcome::collect_no_free_page);
+            break;
+        }
+        c.outcome(Outcome::collects_page);
         kernel::page_list_push(c, n);
         c.note(
             [&] { return "remove_pool_huge_page takes a free page of node " + std::to_string(n); });
@@ -43,6 +49,7 @@ void collect(StepCtx& c) {
 // The grow loop's condition, or the shrink.
 void grow_or_collect(StepCtx& c) {
     if (c[c.self.count] > c.persistent()) {
+        c.outcome(Outcome::grow);
         c.note([&] {
             return "count " + std::to_string(c[c.self.count]) + " > persistent " +
                    std::to_string(c.persistent()) + ": unlock and allocate";
@@ -71,9 +78,11 @@ void R6(StepCtx& c) {
 void R5b(StepCtx& c) {
     const auto n = static_cast<std::uint32_t>(c[c.self.page_node] - 1);
     if (c[c.v.surplus_huge_pages_node[n]] > 0) {
+        c.outcome(Outcome::folio_removed);
         kernel::remove_hugetlb_folio(c, n, true, false);
         c.go(Step::R5c);
     } else {
+        c.outcome(Outcome::enqueued);
         kernel::enqueue_huge_page(c, n);
         c.w.set(c.self.page_node, kNone);
         c.go(Step::R6);
@@ -96,6 +105,15 @@ inline constexpr Footprint R5c = free_to_buddy;
 inline constexpr Footprint R6 = set_max_huge_pages_locked;
 }  // namespace local_fp
 
+namespace local_out {  // outcomes of this file's handlers (model/variants/outcomes.hpp)
+using enum Outcome;
+inline constexpr Outcomes R1{count_wraps, count_clamped,   loop1_converts,
+                             loop1_race,  loop1_elsewhere, grow,
+                             no_shrink,   collects_page,   collect_no_free_page};
+inline constexpr Outcomes R5b{folio_removed, enqueued};
+inline constexpr Outcomes R6{grow, no_shrink, collects_page, collect_no_free_page};
+}  // namespace local_out
+
 }  // namespace
 
 const Variant& v6_6() {
@@ -111,17 +129,18 @@ const Variant& v6_6() {
         {
             {Step::F1, kFault, kLocked, "dequeue_hugetlb_folio_vma", "hugetlb.c:3106-3114 (1396)",
              "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1,
-             fp::F1_to_V1},
+             fp::F1_to_V1, false, SharedTable::none, out::F1_to_V1},
             {Step::V1, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2415-2418",
-             "fail if surplus >= overcommit", shared::V1, fp::V1, true},
+             "fail if surplus >= overcommit", shared::V1, fp::V1, true, SharedTable::none, out::V1},
             {Step::V2, kFault, 0, "alloc_buddy_hugetlb_folio", "hugetlb.c:2420 (2127-2187)",
              "take a buddy block, local node first; none: the fault fails", shared::V2, fp::V2,
-             true},
+             true, SharedTable::none, out::V2},
             {Step::V3, kFault, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
              "nr++, nr_huge_pages_node[n]++", shared::V3_prep, fp::V3_prep, true},
             {Step::V4, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2424-2443",
              "surplus full: temporary folio, unlock, free_huge_folio; else surplus++",
-             shared::V4_put_page_unlocked, fp::V4_put_page_unlocked, true},
+             shared::V4_put_page_unlocked, fp::V4_put_page_unlocked, true, SharedTable::none,
+             out::V4_put_page_unlocked},
             {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1935,1944-1946",
              "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
              shared::V5_remove_hugetlb_folio, fp::V5_remove_hugetlb_folio, true},
@@ -129,37 +148,39 @@ const Variant& v6_6() {
              "the temporary folio back to buddy, lock dropped", shared::V6, fp::V6, true},
             {Step::U1, kUnmap, kLocked, "free_huge_folio", "hugetlb.c:1894-1958",
              "a surplus node's page: remove_hugetlb_folio, then U2; else enqueue",
-             shared::U1_free_huge_folio, fp::U1_free_huge_folio},
+             shared::U1_free_huge_folio, fp::U1_free_huge_folio, false, SharedTable::none,
+             out::U1_free_huge_folio},
             {Step::U2, kUnmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
              "the page back to buddy, lock dropped", shared::U2, fp::U2},
             {Step::R1, kResizeOps, lock::resize | kLocked, "set_max_huge_pages",
              "hugetlb.c:3481-3497,3525-3538,3565-3590",
              "take resize_lock; count; convert surplus; grow check, or collect pages to free", R1,
-             local_fp::R1},
+             local_fp::R1, false, SharedTable::none, local_out::R1},
             {Step::R4, kResizeOps, 0, "alloc_pool_huge_page", "hugetlb.c:2235-2252",
              "take a buddy block of an allowed node, cursor order on next_nid_to_alloc", shared::R4,
-             fp::R4},
+             fp::R4, false, SharedTable::none, out::R4},
             {Step::R5, kResizeOps, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
              "nr++, nr_huge_pages_node[n]++", shared::R5, fp::R5},
             {Step::R5b, kResizeOps, kLocked, "free_huge_folio", "hugetlb.c:2246 (1894-1958)",
              "the new folio: a surplus node's is removed (R5c), any other enqueued", R5b,
-             local_fp::R5b},
+             local_fp::R5b, false, SharedTable::none, local_out::R5b},
             {Step::R5c, kResizeOps, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1952 (1852)",
              "the removed folio back to buddy, lock dropped", R5c, local_fp::R5c},
             {Step::R6, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3558",
-             "relock after a successful allocation: grow check again, or collect", R6,
-             local_fp::R6},
+             "relock after a successful allocation: grow check again, or collect", R6, local_fp::R6,
+             false, SharedTable::none, local_out::R6},
             {Step::R6f, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3551-3553,3599-3602",
              "relock after a failed allocation: out: max_huge_pages = persistent, unlock both",
              shared::R6f_release, fp::R6f_release},
             {Step::R8, kResizeOps, 0, "update_and_free_pages_bulk", "hugetlb.c:3591 (1871-1882)",
-             "one collected page back to buddy, lock dropped", shared::R8, fp::R8},
+             "one collected page back to buddy, lock dropped", shared::R8, fp::R8, false,
+             SharedTable::none, out::R8},
             {Step::R9, kResizeOps, kLocked, "set_max_huge_pages", "hugetlb.c:3593-3602",
              "relock: mark pages surplus; out: max_huge_pages = persistent; unlock both",
-             shared::R9, fp::R9},
+             shared::R9, fp::R9, false, SharedTable::none, out::R9},
             {Step::O1, kOvercommit, kLocked, "hugetlb_overcommit_handler", "hugetlb.c:4640-4667",
              "nr_overcommit_huge_pages = v (written into a private table copy)", shared::O1_value,
-             fp::O1_value},
+             fp::O1_value, false, SharedTable::none, out::O1_value},
         });
     return v;
 }
