@@ -43,28 +43,7 @@ using Os = std::vector<Outcome>;
 class Marks : public ::testing::Test {
   protected:
     Marks()
-        : m(test::scenario(R"toml(
-nodes = 2
-mem = [3, 2]
-pool = [1, 1]
-overcommit = 2
-[[actor]]
-name = "A"
-home = 1
-script = ["FAULT", "UNMAP"]
-[[actor]]
-name = "B"
-home = 0
-script = ["RESIZE(3)", "RESIZE(0)"]
-[[actor]]
-name = "C"
-home = 0
-script = ["OVERCOMMIT(5)"]
-[[actor]]
-name = "D"
-home = 1
-script = ["RESIZE(1)"]
-)toml")),
+        : m(test::scenario(test::kTwoNodeSteps)),
           v(m.vars()),
           A(v.actor[0]),
           B(v.actor[1]),

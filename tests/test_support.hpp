@@ -21,6 +21,31 @@ inline model::Scenario scenario(const std::string& toml, const std::string& name
     return model::parse_scenario(toml, "test.toml", name);
 }
 
+// The step tests' scenario (tests/test_steps.cpp, tests/test_coverage.cpp): two nodes; A
+// faults from node 1, B and D resize, C writes the overcommit sysctl.
+inline constexpr const char* kTwoNodeSteps = R"toml(
+nodes = 2
+mem = [3, 2]
+pool = [1, 1]
+overcommit = 2
+[[actor]]
+name = "A"
+home = 1
+script = ["FAULT", "UNMAP"]
+[[actor]]
+name = "B"
+home = 0
+script = ["RESIZE(3)", "RESIZE(0)"]
+[[actor]]
+name = "C"
+home = 0
+script = ["OVERCOMMIT(5)"]
+[[actor]]
+name = "D"
+home = 1
+script = ["RESIZE(1)"]
+)toml";
+
 // An unpacked state to edit by slot and to pack.
 struct Values {
     const model::HugetlbModel* m;
