@@ -76,6 +76,7 @@ struct CheckOptions {
     std::string search = "bfs";  // --search
     bool por = false;            // --por
     bool symmetry = false;       // --symmetry
+    bool frames = false;         // --frames
     std::string trace_json;
     bool quiet = false;
     std::string format = "table";  // --format
@@ -280,7 +281,9 @@ CheckResult depth_first(const Sys& sys, const model::HugetlbModel& model,
 }
 
 int run_check(const CheckOptions& o) {
-    model::HugetlbModel model(model::load_scenario(o.scenario), o.variant);
+    model::Scenario scenario = model::load_scenario(o.scenario);
+    if (o.frames) model::enable_frames(scenario);
+    model::HugetlbModel model(std::move(scenario), o.variant);
 
     properties::PropertySet selected = properties::kAllProperties;
     if (!o.properties.empty())
@@ -380,6 +383,14 @@ int run_check(const CheckOptions& o) {
                               : ", stop at the first violation")
            << "; state " << model.state_bytes() << " bytes (" << model.layout().bits()
            << " bits)\n";
+    if (model.has_frames()) {
+        std::size_t frames = 0;
+        for (const auto& node : model.vars().frames)
+            frames += node.size();
+        header << "pages with identity: " << frames
+               << " frames; a node's frames in the same state are interchangeable, so each "
+                  "node's are stored sorted (one state per multiset)\n";
+    }
     out << header.str() << "\n" << std::flush;
 
     install_signal_handlers();
@@ -761,6 +772,9 @@ int main(int argc, char** argv) {
                         "the others can still do and is invisible to the properties, take it "
                         "alone (docs/reductions.md); same verdicts, fewer states, traces not "
                         "always shortest");
+    check_cmd->add_flag("--frames", check.frames,
+                        "pages with identity: track every huge-page frame's state beside the "
+                        "counters and check that they agree (P11); docs/frames.md");
     check_cmd->add_flag("--symmetry", check.symmetry,
                         "symmetry reduction: actors with the same script and home node are "
                         "interchangeable; store one state per orbit (traces name the real "

@@ -1,6 +1,7 @@
 #include "cli/matrix.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "model/hugetlb_model.hpp"
 #include "model/scenario_catalog.hpp"
@@ -43,9 +44,17 @@ std::vector<model::Scenario> history_scenarios() {
         if (!out.back().has_bug)
             throw InputError(out.back().source, 0, "bug", "a history scenario needs a [bug] table");
     }
-    auto number = [](const model::Scenario& s) { return std::stoul(s.bug.id.substr(1)); };
+    // Kernel bugs (B1, B3, ...) in number order, then hugecheck's own findings (HC1, ...).
+    auto key = [](const model::Scenario& s) {
+        const std::string& id = s.bug.id;
+        const std::size_t digits = id.find_first_of("0123456789");
+        const std::string prefix = id.substr(0, digits);
+        const unsigned long number =
+            digits == std::string::npos ? 0 : std::stoul(id.substr(digits));
+        return std::make_tuple(prefix != "B", prefix, number);
+    };
     std::sort(out.begin(), out.end(),
-              [&](const auto& a, const auto& b) { return number(a) < number(b); });
+              [&](const auto& a, const auto& b) { return key(a) < key(b); });
     return out;
 }
 
@@ -63,7 +72,7 @@ Matrix compute_matrix(const std::vector<model::Scenario>& scenarios,
             cell.variant = v->name();
             cell.expected = std::find(sc.bug.present.begin(), sc.bug.present.end(), v->name()) !=
                             sc.bug.present.end();
-            if (sc.gigantic.enabled && !v->features().gigantic) {
+            if (!model::HugetlbModel::missing_features(sc, *v).empty()) {
                 cell.modelled = false;
                 row.cells.push_back(cell);
                 continue;
@@ -133,7 +142,8 @@ std::string matrix_table(const Matrix& m) {
     }
     out +=
         "\ncells: the property violated with its shortest trace length, or holds with the "
-        "states explored; '—' where the variant does not model the scenario (gigantic pages); "
+        "states explored; '—' where the variant does not model the scenario (gigantic pages, "
+        "reservations, memory offline, pages with identity); "
         "'!' where the verdict differs from kernel history (the scenario's bug.present)\n";
     return out;
 }

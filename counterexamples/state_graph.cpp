@@ -82,8 +82,8 @@ const char* where_name(explorer::Where w) {
 
 // One colour per property for its counterexample path (red is for violations).
 constexpr std::array<const char*, properties::kPropertyCount> kPathColours = {
-    "blue",      "darkgreen", "purple",     "saddlebrown", "magenta3",
-    "deeppink4", "teal",      "darkorange", "navy",        "olivedrab"};
+    "blue",       "darkgreen", "purple",    "saddlebrown", "magenta3",   "deeppink4", "teal",
+    "darkorange", "navy",      "olivedrab", "goldenrod4",  "steelblue4", "orchid4"};
 
 std::string path_colours(PropertySet on_path) {
     std::string out;

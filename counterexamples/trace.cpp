@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 #include <utility>
 
@@ -149,17 +150,56 @@ std::pair<std::string, std::uint64_t> array_element(const std::string& name) {
 
 }  // namespace
 
+namespace {
+// The node whose frame `s` is, or -1.
+int frame_node(const HugetlbModel& m, Slot s) {
+    const std::vector<std::vector<Slot>>& frames = m.vars().frames;
+    for (std::size_t n = 0; n < frames.size(); ++n)
+        for (Slot f : frames[n])
+            if (f == s) return static_cast<int>(n);
+    return -1;
+}
+}  // namespace
+
 std::vector<std::string> change_entries(const HugetlbModel& m, const StepView& v) {
     std::vector<std::string> out;
-    for (std::size_t k = 0; k < v.changes.size();) {
-        const Change& c = v.changes[k];
+    // Frames are stored sorted, so a slot's old and new values are not one page's: a
+    // node's pages are a multiset, and a change is what left it and what came in.
+    std::vector<Change> changes;
+    std::vector<std::vector<std::uint64_t>> gone(m.nodes()), came(m.nodes());
+    for (const Change& c : v.changes) {
+        const int n = m.has_frames() ? frame_node(m, c.slot) : -1;
+        if (n < 0) {
+            changes.push_back(c);
+            continue;
+        }
+        gone[static_cast<std::size_t>(n)].push_back(c.old_value);
+        came[static_cast<std::size_t>(n)].push_back(c.new_value);
+    }
+    for (std::uint32_t n = 0; n < m.nodes(); ++n) {
+        std::vector<std::uint64_t>& a = gone[n];
+        std::vector<std::uint64_t>& b = came[n];
+        std::sort(a.begin(), a.end());
+        std::sort(b.begin(), b.end());
+        std::vector<std::uint64_t> left, entered;
+        std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(left));
+        std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(entered));
+        for (std::size_t i = 0; i < std::max(left.size(), entered.size()); ++i)
+            out.push_back("page of node " + std::to_string(n) + " " +
+                          (i < left.size() ? m.frame_text(left[i]) : std::string("?")) + "→" +
+                          (i < entered.size() ? m.frame_text(entered[i]) : std::string("?")));
+    }
+    std::vector<std::string> frame_entries = std::move(out);
+    out.clear();
+    for (std::size_t k = 0; k < changes.size();) {
+        const Change& c = changes[k];
         const std::string from = m.format_value(c.slot, c.old_value);
         const std::string to = m.format_value(c.slot, c.new_value);
         const auto [base, first] = array_element(m.slot_name(c.slot));
         std::size_t next = k + 1;
         std::uint64_t last = first;
-        while (!base.empty() && next < v.changes.size()) {
-            const Change& d = v.changes[next];
+        while (!base.empty() && next < changes.size()) {
+            const Change& d = changes[next];
             const auto [b, i] = array_element(m.slot_name(d.slot));
             if (b != base || i != last + 1 || m.format_value(d.slot, d.old_value) != from ||
                 m.format_value(d.slot, d.new_value) != to)
@@ -173,6 +213,12 @@ std::vector<std::string> change_entries(const HugetlbModel& m, const StepView& v
         out.push_back(name + " " + from + "→" + to);
         k = next;
     }
+    // The pages after the counters, before the actor's locals.
+    std::size_t at = 0;
+    while (at < out.size() && out[at].find('.') == std::string::npos)
+        ++at;
+    out.insert(out.begin() + static_cast<std::ptrdiff_t>(at), frame_entries.begin(),
+               frame_entries.end());
     return out;
 }
 
@@ -207,6 +253,12 @@ std::string globals_text(const HugetlbModel& m, const std::byte* s) {
         add(text + "]");
     }
     if (m.gigantic()) add("memory=" + m.memory_map(s) + " (nodes " + m.node_map() + ")");
+    for (std::uint32_t n = 0; n < m.nodes() && m.has_frames(); ++n) {
+        std::string pages;
+        for (Slot f : v.frames[n])
+            pages += (pages.empty() ? "" : ", ") + m.frame_text(m.read(s, f));
+        add("pages[" + std::to_string(n) + "]={" + pages + "}");
+    }
     return out;
 }
 

@@ -26,6 +26,7 @@ std::string_view var_name(Var v) {
         "isolated",
         "own_tmp",
         "any_tmp",
+        "frames",
     };
     const auto i = static_cast<std::size_t>(v);
     return i < names.size() ? names[i] : std::string_view("?");

@@ -38,8 +38,9 @@ enum class Var : std::uint8_t {
     isolated,               // gigantic scenarios: MIGRATE_ISOLATE pageblocks
     own_tmp,                // the actor's own tmp
     any_tmp,                // the tmp of the actor table->data points to (S2, OS2)
+    frames,                 // pages with identity: the state of every frame
 };
-inline constexpr unsigned kVarCount = 20;
+inline constexpr unsigned kVarCount = 21;
 std::string_view var_name(Var v);
 
 using VarSet = std::uint32_t;  // bit k: Var k

@@ -35,10 +35,14 @@ FootprintCheck::FootprintCheck(const HugetlbModel& model)
         global(s, Var::pfn);
     for (Slot s : v.isolated)
         global(s, Var::isolated);
+    for (const std::vector<Slot>& node : v.frames)
+        for (Slot s : node)
+            global(s, Var::frames);
     for (std::uint32_t a = 0; a < v.actor.size(); ++a) {
         const ActorSlots& as = v.actor[a];
-        for (Slot s : {as.op, as.pc, as.tmp, as.count, as.page_node, as.min_count, as.ret, as.owned,
-                       as.page_list, as.gigantic_pfn, as.gigantic_tries, as.normal_page}) {
+        for (Slot s :
+             {as.op, as.pc, as.tmp, as.count, as.page_node, as.min_count, as.ret, as.owned,
+              as.page_list, as.gigantic_pfn, as.gigantic_tries, as.normal_page, as.reserved}) {
             slots_[s].global = false;
             slots_[s].actor = a;
         }

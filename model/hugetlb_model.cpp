@@ -4,7 +4,22 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "model/frames.hpp"
+
 namespace hugecheck::model {
+
+std::string_view frames::role_name(Role role) {
+    switch (role) {
+        case Role::allocating: return "allocating";
+        case Role::unlisted: return "unlisted";
+        case Role::temporary: return "temporary";
+        case Role::in_use: return "in use";
+        case Role::dropped: return "refcount 0";
+        case Role::leaving: return "leaving";
+        case Role::dissolved: return "dissolved, in buddy, still to be freed";
+    }
+    return "?";
+}
 
 // ---- StepCtx -----------------------------------------------------------------------
 
@@ -21,6 +36,10 @@ StepCtx::StepCtx(const HugetlbModel& model, Work& work, std::uint32_t actor, Ste
       emit_(emit),
       outcome_bits_(model.variant().outcome_bits(step)),
       t_{static_cast<std::uint8_t>(actor), step} {}
+
+bool StepCtx::spinning() {
+    return w.spinning(m.page_bound());
+}
 
 void StepCtx::go(Step next) {
     w.set(self.pc, m.variant().pc_code(next));
@@ -77,7 +96,44 @@ HugetlbModel::HugetlbModel(Scenario scenario, const Variant& variant)
         }
         gigantic_.emplace(scenario_);
     }
+    for (const Actor& a : scenario_.actors)
+        for (const Operation& op : a.script) {
+            if (op.kind == OpKind::mmap) reservations_ = true;
+            if (op.kind == OpKind::dissolve) dissolves_ = true;
+        }
+    // Operations, and pages with identity, that only some variants model.
+    if (const std::string what = missing_features(scenario_, variant_); !what.empty()) {
+        bool (*has)(const Features&) = nullptr;
+        if (what.starts_with("pages"))
+            has = [](const Features& x) { return x.frames; };
+        else if (what.starts_with("memory offline"))
+            has = [](const Features& x) { return x.dissolve; };
+        else
+            has = [](const Features& x) { return x.reservations; };
+        std::string names;
+        for (const Variant* v : all_variants())
+            if (has(v->features())) names += (names.empty() ? "" : ", ") + v->name();
+        throw InputError("--variant", 0, "",
+                         "variant " + variant_.name() + " does not model " + what + ", which " +
+                             scenario_.source +
+                             " has (variants that do: " + (names.empty() ? "none" : names) + ")");
+    }
     build_layout();
+}
+
+std::string HugetlbModel::missing_features(const Scenario& sc, const Variant& variant) {
+    const Features& f = variant.features();
+    if (sc.gigantic.enabled && !f.gigantic) return "gigantic pages";
+    if (sc.frames && !f.frames) return "pages with identity (frames)";
+    for (const Actor& a : sc.actors) {
+        if (a.bind && !f.reservations) return "memory policies (policy = \"bind\")";
+        for (const Operation& op : a.script) {
+            if ((op.kind == OpKind::mmap || op.kind == OpKind::munmap) && !f.reservations)
+                return "reservations (MMAP, MUNMAP)";
+            if (op.kind == OpKind::dissolve && !f.dissolve) return "memory offline (DISSOLVE)";
+        }
+    }
+    return "";
 }
 
 // Field widths come from bounds of the scenario; PackedLayout::write checks every value
@@ -103,10 +159,14 @@ void HugetlbModel::build_layout() {
         gigantic_ ? gigantic_->max_pages()
                   : std::accumulate(sc.mem.begin(), sc.mem.end(), std::uint64_t{0});
     std::uint64_t bound = std::max<std::uint64_t>(total_mem + sc.actors.size(), sc.overcommit);
+    page_bound_ = total_mem + sc.actors.size() + 1;
     for (const Actor& a : sc.actors)
         for (const Operation& op : a.script)
             bound = std::max(bound, op.value);
-    const std::uint8_t counter = static_cast<std::uint8_t>(bits_for(bound) + 1);
+    // After a double free (B14) the counters leave their bounds: two bits of headroom, and
+    // a value past them ends the search as incomplete rather than as a wrong state.
+    const std::uint8_t counter =
+        static_cast<std::uint8_t>(bits_for(bound) + 1 + (dissolves_ ? 2 : 0));
     const std::uint8_t node_count = static_cast<std::uint8_t>(bits_for(2 * bound) + 1);
     const std::uint8_t actor_id = bits_for(sc.actors.size());
 
@@ -126,9 +186,11 @@ void HugetlbModel::build_layout() {
     v.resize_lock = layout_.add("resize_lock", f.resize_lock ? actor_id : 0, false);
     // A gigantic scenario's node counters get the pool-wide width: the seed's
     // pfn_range_valid_gigantic can account a page to a node that does not have it.
+    // A DISSOLVE of a page whose free_huge_page is still to come (B14) frees it to buddy
+    // twice: the node counters leave mem[n]'s range, so they get the pool-wide width too.
     auto per_node = [&](std::vector<Slot>& slots, const char* name, bool pool_wide) {
         for (std::uint32_t n = 0; n < n_nodes; ++n) {
-            const std::uint8_t w = pool_wide || gigantic_
+            const std::uint8_t w = pool_wide || gigantic_ || dissolves_
                                        ? counter
                                        : static_cast<std::uint8_t>(bits_for(sc.mem[n]) + 1);
             slots.push_back(
@@ -144,6 +206,15 @@ void HugetlbModel::build_layout() {
     } else {
         per_node(v.buddy, "buddy", false);
     }
+    v.frames.resize(n_nodes);
+    if (sc.frames) {
+        const std::uint8_t width =
+            bits_for(frames::max_code(static_cast<std::uint32_t>(sc.actors.size())));
+        for (std::uint32_t n = 0; n < n_nodes; ++n)
+            for (std::uint64_t k = 0; k < sc.mem[n]; ++k)
+                v.frames[n].push_back(layout_.add(
+                    "frame[" + std::to_string(n) + "." + std::to_string(k) + "]", width, false));
+    }
     if (gigantic_) {
         const GiganticLayout& g = *gigantic_;
         const std::uint8_t state_width = bits_for(pfn_state::head_free + g.max_free_list() - 1);
@@ -157,7 +228,7 @@ void HugetlbModel::build_layout() {
 
     // page_list holds up to Σmem pages: Σmem digits in base N + 1.
     std::uint64_t list_max = 0;
-    if (f.page_list) {
+    if (f.page_list || reservations_) {
         list_max = 1;
         for (std::uint64_t k = 0; k < total_mem; ++k) {
             if (list_max > (std::uint64_t{1} << 56) / page_list_base())
@@ -178,6 +249,14 @@ void HugetlbModel::build_layout() {
         const std::uint8_t pfn_width = gigantic_ ? bits_for(gigantic_->pfn_end()) : 0;
         const bool resizes = ops & kResizeOps;
         const bool unmaps = ops & op_bit(OpKind::unmap);
+        const bool maps = ops & op_bit(OpKind::mmap);  // gather_surplus_pages' locals
+        const bool unmaps_mapping = ops & op_bit(OpKind::munmap);
+        const bool dissolves = ops & op_bit(OpKind::dissolve);
+        // A FAULT that consumes a reservation loads resv_huge_pages into count (W1).
+        const bool loads_resv = faults && maps;
+        std::uint64_t reservation = 0;
+        for (const Operation& op : a.script)
+            if (op.kind == OpKind::mmap) reservation = std::max(reservation, op.value);
         const bool table_writer = (f.shared_nr_hugepages_table && (ops & op_bit(OpKind::resize))) ||
                                   (f.shared_overcommit_table && (ops & op_bit(OpKind::overcommit)));
         const std::uint8_t node = bits_for(n_nodes);
@@ -187,25 +266,38 @@ void HugetlbModel::build_layout() {
         s.pc = layout_.add(p + "pc", bits_for(variant_.max_pc(ops)), false);
         s.tmp = layout_.add(p + "tmp", table_writer ? counter : 0, true);
         const bool node_writes = ops & op_bit(OpKind::resize_node);
-        const std::uint8_t count_width = node_writes ? node_count : resizes ? counter : 0;
+        const std::uint8_t count_width = node_writes ? node_count
+                                         : (resizes || maps || unmaps_mapping || loads_resv)
+                                             ? counter
+                                             : 0;
         s.count = layout_.add(p + "count", count_width, true);
-        s.page_node = layout_.add(p + "page_node", (faults || resizes || unmaps) ? node : 0, false);
+        s.page_node = layout_.add(
+            p + "page_node",
+            (faults || resizes || unmaps || maps || unmaps_mapping || dissolves) ? node : 0, false);
         s.min_count = layout_.add(p + "min_count", count_width, true);
-        s.ret = layout_.add(p + "ret", resizes ? counter : 0, true);
+        s.ret = layout_.add(p + "ret", (resizes || maps || unmaps_mapping) ? counter : 0, true);
         s.owned = layout_.add(p + "owned", faults ? (gigantic_ ? pfn_width : node) : 0, false);
         s.page_list =
-            layout_.add(p + "page_list", (resizes && f.page_list) ? bits_for(list_max) : 0, false);
+            layout_.add(p + "page_list",
+                        ((resizes && f.page_list) || maps || (unmaps_mapping && f.page_list))
+                            ? bits_for(list_max)
+                            : 0,
+                        false);
         // The scan's next candidate can lie one page past the memory before the loop ends.
         const bool scans = gigantic_ && resizes;
         s.gigantic_pfn = layout_.add(
             p + "pfn", scans ? bits_for(gigantic_->pfn_end() + gigantic_->nr_pages()) : 0, false);
         s.gigantic_tries = layout_.add(p + "nr_nodes", scans ? bits_for(n_nodes) : 0, false);
         s.normal_page = layout_.add(p + "page", allocs ? pfn_width : 0, false);
+        s.reserved = layout_.add(p + "reserved", bits_for(reservation), false);
         v.actor.push_back(s);
 
         std::vector<std::uint32_t> order{a.home};
         for (std::uint32_t n = 0; n < n_nodes; ++n)
             if (n != a.home) order.push_back(n);
+        local_first_.push_back(order);
+        // MPOL_BIND to the home node: the fault's node list is that node alone.
+        if (a.bind) order.resize(1);
         home_first_.push_back(std::move(order));
     }
     control_slot_.assign(layout_.slots(), 0);
@@ -221,6 +313,19 @@ void HugetlbModel::build_layout() {
                 may_drift_[s] = 1;
         for (const ActorSlots& s : v.actor)
             may_drift_[s.count] = may_drift_[s.min_count] = 1;
+        drift_reason_ = "the node counters drift without bound";
+    }
+    if (dissolves_) {
+        for (const auto* slots :
+             {&v.nr_huge_pages_node, &v.free_huge_pages_node, &v.surplus_huge_pages_node, &v.buddy})
+            for (Slot s : *slots)
+                may_drift_[s] = 1;
+        for (Slot s : {v.max_huge_pages, v.nr_huge_pages, v.free_huge_pages, v.surplus_huge_pages,
+                       v.resv_huge_pages})
+            may_drift_[s] = 1;
+        for (const ActorSlots& s : v.actor)
+            may_drift_[s.count] = may_drift_[s.min_count] = may_drift_[s.ret] = 1;
+        drift_reason_ = "a page freed twice (dissolved while it was being freed) is counted twice";
     }
 }
 
@@ -247,6 +352,9 @@ void HugetlbModel::initial_state(std::byte* out) const {
         v[vars_.nr_huge_pages_node[n]] = sc.pool[n];
         v[vars_.free_huge_pages_node[n]] = sc.pool[n];
         if (!gigantic_) v[vars_.buddy[n]] = sc.mem[n] - sc.pool[n];
+        // Sorted: the blocks in buddy (0) first, then the free pages (1).
+        for (std::uint64_t k = 0; k < vars_.frames[n].size(); ++k)
+            v[vars_.frames[n][k]] = k < sc.mem[n] - sc.pool[n] ? frames::buddy : frames::free;
     }
     if (gigantic_) {
         // The pool's pages are on their node's free list in the order they were enqueued:
@@ -264,7 +372,12 @@ void HugetlbModel::initial_state(std::byte* out) const {
 }
 
 Step HugetlbModel::step_at(std::uint64_t op_index, std::uint64_t pc, std::uint32_t a) const {
-    if (pc == 0) return variant_.first_step(scenario_.actors[a].script[op_index].kind);
+    if (pc == 0) {
+        const OpKind kind = scenario_.actors[a].script[op_index].kind;
+        // With frames, UNMAP is its two halves: put_page_testzero (U0), then free_huge_page.
+        if (kind == OpKind::unmap && scenario_.frames) return Step::U0;
+        return variant_.first_step(kind);
+    }
     if (pc >= variant_.pc_codes())
         throw std::logic_error("actor " + actor_name(a) + " has an invalid pc " +
                                std::to_string(pc));
@@ -299,6 +412,13 @@ void HugetlbModel::successors(Context& ctx, const std::byte* state,
     std::byte* out = ctx.out.data();
     if (!ctx.unrepresentable.empty()) ctx.unrepresentable.clear();
     auto emit = [&](const Transition& t) {
+        if (w.runaway_) [[unlikely]] {
+            ctx.unrepresentable =
+                "step " + std::string(step_name(t.step)) + " of " + actor_name(t.actor) +
+                " loops more often than there are pages: " +
+                (drift_reason_.empty() ? "the counters are corrupt" : drift_reason_);
+            return;
+        }
         std::memcpy(out, state, bytes);
         for (std::uint32_t i = 0; i < w.dirty_count_; ++i) {
             const Slot slot = w.dirty_[i];
@@ -308,9 +428,10 @@ void HugetlbModel::successors(Context& ctx, const std::byte* state,
                                   actor_name(t.actor) + " makes " + slot_name(slot) + " " +
                                   format_value(slot, w.cur_[slot]) + ", past its " +
                                   std::to_string(layout_.field(slot).width) +
-                                  "-bit field: the node counters drift without bound";
+                                  "-bit field: " + drift_reason_;
             return;
         }
+        if (scenario_.frames) canonical_frames(out, w.dirty_flag_);
         Transition with_events = t;
         with_events.events |= w.events_;
         sink(out, with_events);
@@ -346,7 +467,27 @@ void HugetlbModel::successors(Context& ctx, const std::byte* state,
         }
         w.dirty_count_ = 0;
         w.events_ = 0;
+        w.spins_ = 0;
+        w.runaway_ = false;
         if (notes) notes->clear();
+    }
+}
+
+// Frames of one node in the same state are interchangeable: each node's frames are kept
+// sorted, so that a state is the multiset of their states.
+void HugetlbModel::canonical_frames(std::byte* out, const std::uint8_t* dirty_flag) const {
+    std::uint64_t values[kMaxFrames];
+    for (const std::vector<Slot>& node : vars_.frames) {
+        bool touched = false;
+        for (Slot s : node)
+            touched = touched || dirty_flag[s];
+        if (!touched) continue;
+        const std::size_t k = node.size();
+        for (std::size_t i = 0; i < k; ++i)
+            values[i] = layout_.read(out, node[i]);
+        std::sort(values, values + k);
+        for (std::size_t i = 0; i < k; ++i)
+            layout_.write(out, node[i], values[i]);
     }
 }
 
@@ -496,6 +637,9 @@ std::string HugetlbModel::format_value(Slot s, std::uint64_t v) const {
             return out + "]";
         }
     }
+    for (const std::vector<Slot>& node : vars_.frames)
+        for (Slot f : node)
+            if (s == f) return frame_text(v);
     if (gigantic_) {
         for (std::uint64_t p = 0; p < vars_.pfn.size(); ++p)
             if (s == vars_.pfn[p]) return pfn_state_text(v);
@@ -505,6 +649,16 @@ std::string HugetlbModel::format_value(Slot s, std::uint64_t v) const {
     if (layout_.field(s).is_signed && v >= (std::uint64_t{1} << 63))
         return std::to_string(v) + " (wrapped)";
     return std::to_string(v);
+}
+
+std::string HugetlbModel::frame_text(std::uint64_t code) const {
+    if (code == frames::buddy) return "buddy";
+    if (code == frames::free) return "free list";
+    if (code == frames::corrupt) return "buddy + free list";
+    if (!frames::is_held(code) || frames::holder(code) >= actors())
+        return "?" + std::to_string(code);
+    return std::string(frames::role_name(frames::role(code))) + " by " +
+           actor_name(frames::holder(code));
 }
 
 std::vector<std::string> HugetlbModel::narrate(Context& ctx, const std::byte* before,

@@ -65,6 +65,9 @@ struct ActorSlots {
     // it has started (nr_nodes counted up); page_node is the node it scans. normal_page:
     // the pfn + 1 of the ordinary page an ALLOC holds. owned is a head pfn + 1.
     Slot gigantic_pfn, gigantic_tries, normal_page;
+    // The reservations of the actor's mapping (MMAP) that no fault has consumed yet; like
+    // `owned`, it survives across ops.
+    Slot reserved;
 };
 
 // The slots of the state's variables, named as in the kernel.
@@ -81,6 +84,8 @@ struct Vars {
     // Gigantic scenarios: the state of each pfn (pfn_state; a hole, reserved or in-use pfn
     // has a slot of width 0), and whether pageblock b is MIGRATE_ISOLATE.
     std::vector<Slot> pfn, isolated;
+    // Pages with identity: frames[n] are node n's frames (model/frames.hpp), sorted.
+    std::vector<std::vector<Slot>> frames;
     std::vector<ActorSlots> actor;
 };
 
@@ -107,6 +112,14 @@ class Work {
         set(s, cur_[s] - 1);
     }
     void raise(std::uint8_t e) { events_ |= e; }
+    // One more turn of a loop that moves a page per turn. More turns than there are pages
+    // means corrupt counters (after a double free, B14) would loop for 2^64 turns, as the
+    // kernel would: the step is then given up (HugetlbModel::unrepresentable).
+    bool spinning(std::uint64_t pages) {
+        if (++spins_ <= pages) return false;
+        runaway_ = true;
+        return true;
+    }
 
     // Narration for traces; `make` runs only when a trace is being rendered.
     bool narrating() const { return notes_ != nullptr; }
@@ -117,6 +130,18 @@ class Work {
     void drop_note() {
         if (notes_) notes_->pop_back();
     }
+    // Back to the source state: every slot written since, the events and the notes.
+    void revert() {
+        for (std::uint32_t i = 0; i < dirty_count_; ++i) {
+            cur_[dirty_[i]] = base_[dirty_[i]];
+            dirty_flag_[dirty_[i]] = 0;
+        }
+        dirty_count_ = 0;
+        events_ = 0;
+        spins_ = 0;
+        runaway_ = false;
+        if (notes_) notes_->clear();
+    }
 
   private:
     friend class HugetlbModel;
@@ -126,6 +151,8 @@ class Work {
     std::uint8_t* dirty_flag_ = nullptr;
     std::uint32_t dirty_count_ = 0;
     std::uint8_t events_ = 0;
+    std::uint64_t spins_ = 0;
+    bool runaway_ = false;
     std::vector<std::string>* notes_ = nullptr;
     std::uint8_t* read_flag_ = nullptr;  // per slot, while a footprint check runs
 };
@@ -162,6 +189,8 @@ class StepCtx {
 
     std::uint64_t operator[](Slot s) const { return w[s]; }
     std::uint64_t persistent() const { return w[v.nr_huge_pages] - w[v.surplus_huge_pages]; }
+    // Guards a loop that moves one page per turn (Work::spinning): true to leave it.
+    bool spinning();
     void go(Step next);                // the actor waits at `next`
     void complete();                   // the op ends: next op, locals reset
     void release(std::uint8_t locks);  // unlock what the actor holds across steps
@@ -174,6 +203,9 @@ class StepCtx {
     // One outcome of a choice: emits with `o` marked, which the choices after it do not
     // take.
     void emit(Outcome o);
+    // After an alternative's emit: back to the step's source state for the next one. Only
+    // for a step whose lock taking writes nothing (not a resize_lock step).
+    void restart() { w.revert(); }
     template <class F>
     void note(F&& make) {
         w.note(std::forward<F>(make));
@@ -207,12 +239,18 @@ class HugetlbModel {
     HugetlbModel(Scenario scenario, const Variant& variant);
 
     const Scenario& scenario() const { return scenario_; }
+    // What of the scenario the variant does not model ("reservations (MMAP, MUNMAP)"), or
+    // "": a model of the two can be built.
+    static std::string missing_features(const Scenario& sc, const Variant& variant);
     const Variant& variant() const { return variant_; }
     const PackedLayout& layout() const { return layout_; }
     const Vars& vars() const { return vars_; }
     std::uint32_t nodes() const { return scenario_.nodes; }
     std::uint32_t actors() const { return static_cast<std::uint32_t>(scenario_.actors.size()); }
     NodeMask all_nodes() const { return (NodeMask{1} << nodes()) - 1; }
+    bool has_frames() const { return scenario_.frames; }
+    // Does any actor MMAP (so that resv_huge_pages can change)?
+    bool has_reservations() const { return reservations_; }
     // The pfn layout of a gigantic scenario, or null: the hstate is not gigantic.
     const GiganticLayout* gigantic() const { return gigantic_ ? &*gigantic_ : nullptr; }
 
@@ -260,6 +298,8 @@ class HugetlbModel {
     // --- describing states and steps (traces) ------------------------------------------
     const std::string& slot_name(Slot s) const { return layout_.field(s).name; }
     std::string format_value(Slot s, std::uint64_t v) const;
+    // A frame's state (model/frames.hpp): "buddy", "free list", "in_use by A", ...
+    std::string frame_text(std::uint64_t code) const;
     const std::string& actor_name(std::uint32_t a) const { return scenario_.actors[a].name; }
     const StepDef& step_def(Step s) const { return variant_.step(s); }
     // Is the slot the op or pc of an actor (shown as control flow, not as a change)?
@@ -292,8 +332,15 @@ class HugetlbModel {
     const Operation& current_op(const Work& w, std::uint32_t a) const {
         return scenario_.actors[a].script[w[vars_.actor[a].op]];
     }
+    // The nodes a fault of actor a tries, in order: home first, then the others, or the
+    // home node alone under policy = "bind".
     const std::vector<std::uint32_t>& home_first(std::uint32_t a) const { return home_first_[a]; }
+    // Home first over every node, whatever the policy: gather_surplus_pages allocates with
+    // NUMA_NO_NODE and no nodemask (numa_mem_id() first).
+    const std::vector<std::uint32_t>& local_first(std::uint32_t a) const { return local_first_[a]; }
     std::uint64_t page_list_base() const { return nodes() + 1; }  // digits of page_list
+    // More pages than any loop of a step can move: every block of memory, plus one.
+    std::uint64_t page_bound() const { return page_bound_; }
 
   private:
     // All successors (only_actor < 0) or those of one actor; with notes, the steps
@@ -303,6 +350,7 @@ class HugetlbModel {
                     std::vector<std::string>* notes,
                     const FunctionRef<void(const StepRecord&)>* record = nullptr) const;
     void build_layout();
+    void canonical_frames(std::byte* out, const std::uint8_t* dirty_flag) const;
     Step step_at(std::uint64_t op_index, std::uint64_t pc, std::uint32_t actor) const;
     std::uint8_t lock_conflict(std::uint8_t takes, std::uint64_t hugetlb_owner,
                                std::uint64_t resize_owner) const;
@@ -315,6 +363,11 @@ class HugetlbModel {
     std::vector<std::uint8_t> control_slot_;              // per slot: 1 if an actor's op or pc
     std::vector<std::uint8_t> may_drift_;                 // per slot: see unrepresentable()
     std::vector<std::vector<std::uint32_t>> home_first_;  // per actor: node order
+    std::vector<std::vector<std::uint32_t>> local_first_;
+    bool reservations_ = false;
+    bool dissolves_ = false;  // some actor runs DISSOLVE
+    std::uint64_t page_bound_ = 0;
+    std::string drift_reason_;  // why a may_drift_ slot can leave its field
 };
 
 }  // namespace hugecheck::model

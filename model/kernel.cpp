@@ -18,6 +18,32 @@ std::uint32_t next_node_in(std::uint32_t n, NodeMask mask, std::uint32_t nodes) 
     return n;
 }
 
+bool frame_move(StepCtx& c, std::uint32_t n, std::uint64_t from, std::uint64_t to) {
+    if (!c.m.scenario().frames) return false;
+    for (Slot s : c.v.frames[n])
+        if (c[s] == from) {
+            c.w.set(s, to);
+            return true;
+        }
+    return false;
+}
+
+std::uint64_t mine(const StepCtx& c, frames::Role role) {
+    return frames::held(c.a, role);
+}
+
+void frame_release(StepCtx& c, std::uint32_t n, std::uint64_t to) {
+    if (!c.m.scenario().frames) return;
+    using frames::Role;
+    for (Role r : {Role::temporary, Role::unlisted, Role::dropped})
+        if (frame_move(c, n, mine(c, r), to)) return;
+    if (frame_move(c, n, mine(c, Role::dissolved), frames::corrupt))
+        c.note([&] {
+            return "the page was dissolved to buddy already: it is now in buddy and " +
+                   std::string(to == frames::free ? "on the free list" : "freed again");
+        });
+}
+
 bool dequeue_huge_page_vma(StepCtx& c) {
     const Vars& v = c.v;
     if (c[v.free_huge_pages] - c[v.resv_huge_pages] == 0) {
@@ -48,6 +74,7 @@ bool dequeue_huge_page_vma(StepCtx& c) {
         c.w.dec(v.free_huge_pages);
         c.w.dec(v.free_huge_pages_node[n]);
         c.w.set(c.self.owned, encode_index(n));
+        frame_move(c, n, frames::free, mine(c, frames::Role::in_use));
         c.note([&] { return "dequeues a free huge page of " + node_text(n); });
         return true;
     }
@@ -57,10 +84,14 @@ bool dequeue_huge_page_vma(StepCtx& c) {
 }
 
 std::uint32_t alloc_pages_home_first(StepCtx& c) {
-    for (std::uint32_t n : c.m.home_first(c.a)) {
+    const std::vector<std::uint32_t>& order =
+        c.op.kind == OpKind::mmap && !c.m.variant().features().gather_mbind ? c.m.local_first(c.a)
+                                                                            : c.m.home_first(c.a);
+    for (std::uint32_t n : order) {
         if (c[c.v.buddy[n]] == 0) continue;
         c.w.dec(c.v.buddy[n]);
-        c.outcome(n == c.m.home_first(c.a)[0] ? Outcome::buddy_home : Outcome::buddy_other);
+        frame_move(c, n, frames::buddy, mine(c, frames::Role::allocating));
+        c.outcome(n == order[0] ? Outcome::buddy_home : Outcome::buddy_other);
         return n;
     }
     c.outcome(Outcome::buddy_none);
@@ -73,26 +104,34 @@ std::uint32_t alloc_pool_huge_page_node(StepCtx& c) {
         c, c.v.next_nid_to_alloc, [&](std::uint32_t k) { return c[c.v.buddy[k]] > 0; });
     if (n == c.nodes)
         c.note([] { return std::string("no allowed node has a free block: allocation fails"); });
-    else
+    else {
         c.w.dec(c.v.buddy[n]);
+        frame_move(c, n, frames::buddy, mine(c, frames::Role::allocating));
+    }
     return n;
 }
 
 void prep_new_huge_page(StepCtx& c, std::uint32_t n) {
     c.w.inc(c.v.nr_huge_pages);
     c.w.inc(c.v.nr_huge_pages_node[n]);
+    frame_move(c, n, mine(c, frames::Role::allocating), mine(c, frames::Role::unlisted));
 }
 
 void enqueue_huge_page(StepCtx& c, std::uint32_t n) {
     c.w.inc(c.v.free_huge_pages);
     c.w.inc(c.v.free_huge_pages_node[n]);
+    frame_release(c, n, frames::free);
     c.note([&] { return "enqueue_huge_page on " + node_text(n); });
 }
 
-void update_and_free_page(StepCtx& c, std::uint32_t n) {
+void update_and_free_page(StepCtx& c, std::uint32_t n, std::uint64_t from) {
     c.w.dec(c.v.nr_huge_pages);
     c.w.dec(c.v.nr_huge_pages_node[n]);
     c.w.inc(c.v.buddy[n]);
+    if (from == kHeld)
+        frame_release(c, n, frames::buddy);
+    else if (from != kNoFrame)
+        frame_move(c, n, from, frames::buddy);
 }
 
 void remove_hugetlb_folio(StepCtx& c, std::uint32_t n, bool adjust_surplus, bool on_free_list) {
@@ -107,10 +146,15 @@ void remove_hugetlb_folio(StepCtx& c, std::uint32_t n, bool adjust_surplus, bool
     }
     c.w.dec(v.nr_huge_pages);
     c.w.dec(v.nr_huge_pages_node[n]);
+    if (on_free_list)
+        frame_move(c, n, frames::free, mine(c, frames::Role::leaving));
+    else
+        frame_release(c, n, mine(c, frames::Role::leaving));
 }
 
 void free_to_buddy(StepCtx& c, std::uint32_t n) {
     c.w.inc(c.v.buddy[n]);
+    frame_move(c, n, mine(c, frames::Role::leaving), frames::buddy);
 }
 
 void free_huge_page(StepCtx& c, std::uint32_t n) {
@@ -156,7 +200,7 @@ std::uint32_t pool_page_to_free(StepCtx& c) {
 }
 }  // namespace
 
-bool free_pool_huge_page(StepCtx& c) {
+bool free_pool_huge_page(StepCtx& c, bool acct_surplus) {
     if (c.m.gigantic()) {  // the node's list, not its counter: !list_empty(...)
         const std::uint32_t n =
             first_in_cursor_order(c, c.v.next_nid_to_free,
@@ -165,23 +209,40 @@ bool free_pool_huge_page(StepCtx& c) {
         update_and_free_gigantic_page(c, dequeue_gigantic_page(c, n));
         return true;
     }
-    const std::uint32_t n = pool_page_to_free(c);
+    const std::uint32_t n =
+        acct_surplus ? first_in_cursor_order(c, c.v.next_nid_to_free,
+                                             [&](std::uint32_t k) {
+                                                 return c[c.v.surplus_huge_pages_node[k]] > 0 &&
+                                                        c[c.v.free_huge_pages_node[k]] > 0;
+                                             })
+                     : pool_page_to_free(c);
     if (n == c.nodes) return false;
     c.w.dec(c.v.free_huge_pages);
     c.w.dec(c.v.free_huge_pages_node[n]);
-    update_and_free_page(c, n);
+    if (acct_surplus) {
+        c.w.dec(c.v.surplus_huge_pages);
+        c.w.dec(c.v.surplus_huge_pages_node[n]);
+    }
+    update_and_free_page(c, n, frames::free);
     return true;
 }
 
-std::uint32_t remove_pool_huge_page(StepCtx& c) {
-    const std::uint32_t n = pool_page_to_free(c);
-    if (n != c.nodes) remove_hugetlb_folio(c, n, false, true);
+std::uint32_t remove_pool_huge_page(StepCtx& c, bool acct_surplus) {
+    const std::uint32_t n =
+        acct_surplus ? first_in_cursor_order(c, c.v.next_nid_to_free,
+                                             [&](std::uint32_t k) {
+                                                 return c[c.v.surplus_huge_pages_node[k]] > 0 &&
+                                                        c[c.v.free_huge_pages_node[k]] > 0;
+                                             })
+                     : pool_page_to_free(c);
+    if (n != c.nodes) remove_hugetlb_folio(c, n, acct_surplus, true);
     return n;
 }
 
 void convert_surplus_pages(StepCtx& c) {
     const Vars& v = c.v;
     while (c[v.surplus_huge_pages] > 0 && c[c.self.count] > c.persistent()) {
+        if (c.spinning()) break;
         if (!adjust_pool_surplus(c, -1)) {
             // With every node allowed, a failure here means no node has the surplus the
             // global counter shows: the race. A RESIZE_NODE also fails, rightly, when the
@@ -213,6 +274,7 @@ void convert_surplus_pages(StepCtx& c) {
 
 void mark_surplus_pages(StepCtx& c) {
     while (c[c.self.count] < c.persistent()) {
+        if (c.spinning()) break;
         if (!adjust_pool_surplus(c, +1)) {
             c.outcome(Outcome::mark_fails);
             break;

@@ -9,9 +9,22 @@
 
 #include <cstdint>
 
+#include "model/frames.hpp"
 #include "model/hugetlb_model.hpp"
 
 namespace hugecheck::model::kernel {
+
+// ---- frames (docs/frames.md; every one is a no-op without Scenario::frames) ----------
+// Moves one frame of node n from state `from` to `to`. Returns false, changing nothing,
+// when node n has no frame in state `from`: the counters said there was a page the
+// frames do not have, and the page/counter agreement (P11) already reports that.
+bool frame_move(StepCtx& c, std::uint32_t n, std::uint64_t from, std::uint64_t to);
+// The page the actor hands over on node n (temporary, unlisted or dropped, in that order
+// of preference) goes to `to`. A page dissolved while dropped is in buddy already: it
+// becomes corrupt (in two places at once).
+void frame_release(StepCtx& c, std::uint32_t n, std::uint64_t to);
+// The frame state of the actor's own hold in `role`.
+std::uint64_t mine(const StepCtx& c, frames::Role role);
 
 // for_each_node_mask_to_alloc / _to_free: hstate_next_node_to_alloc over nodes_allowed:
 // n = cursor, or the next allowed node after it if it is not allowed; cursor = the next
@@ -35,18 +48,23 @@ std::uint32_t alloc_pages_home_first(StepCtx& c);
 // cursor order on next_nid_to_alloc. Returns the node (buddy--) or c.nodes.
 std::uint32_t alloc_pool_huge_page_node(StepCtx& c);
 
-// prep_new_huge_page / account_new_hugetlb_folio: nr++, nr_node++.
+// prep_new_huge_page / account_new_hugetlb_folio: nr++, nr_node++; the frame the actor
+// allocated becomes unlisted.
 void prep_new_huge_page(StepCtx& c, std::uint32_t n);
 // enqueue_huge_page: free++, free_node++.
 void enqueue_huge_page(StepCtx& c, std::uint32_t n);
 // update_and_free_page of v4.x/v5.4, called under hugetlb_lock: nr--, nr_node--, and the
 // page back to the buddy allocator in the same critical section.
-void update_and_free_page(StepCtx& c, std::uint32_t n);
+// `from` is the frame's state: frames::free, or kHeld for the page the actor hands over.
+// kNoFrame: the caller moves the frame itself.
+inline constexpr std::uint64_t kHeld = ~std::uint64_t{0};
+inline constexpr std::uint64_t kNoFrame = ~std::uint64_t{0} - 1;
+void update_and_free_page(StepCtx& c, std::uint32_t n, std::uint64_t from = kHeld);
 // remove_hugetlb_folio of v6.x, under hugetlb_lock: nr--, nr_node--, the free counters if
 // the folio was on a free list, the surplus counters if adjust_surplus. The page goes back
 // to the buddy allocator later, with the lock dropped (free_to_buddy).
 void remove_hugetlb_folio(StepCtx& c, std::uint32_t n, bool adjust_surplus, bool on_free_list);
-// __update_and_free_hugetlb_folio without hugetlb_lock: buddy++.
+// __update_and_free_hugetlb_folio without hugetlb_lock: buddy++, the leaving frame too.
 void free_to_buddy(StepCtx& c, std::uint32_t n);
 
 // free_huge_page of a page that is not temporary, up to v5.4: a page of a node with
@@ -60,10 +78,12 @@ bool adjust_pool_surplus(StepCtx& c, int delta);
 // free_pool_huge_page(acct_surplus = 0) up to v5.4: cursor order on next_nid_to_free, the
 // first allowed node with a free page gives it to buddy under the lock (a gigantic page:
 // the top of the node's free list, its pfns back to buddy).
-bool free_pool_huge_page(StepCtx& c);
+// With acct_surplus (return_unused_surplus_pages), only a node with surplus pages gives
+// one, and it stops being surplus.
+bool free_pool_huge_page(StepCtx& c, bool acct_surplus = false);
 // remove_pool_huge_page / remove_pool_hugetlb_folio(acct_surplus = 0) of v6.x: the same
 // choice of page, counters only. Returns the node or c.nodes.
-std::uint32_t remove_pool_huge_page(StepCtx& c);
+std::uint32_t remove_pool_huge_page(StepCtx& c, bool acct_surplus = false);
 
 // set_max_huge_pages' first loop: convert surplus pages while count > persistent. Raises
 // event::loop1_adjust_failed when adjust_pool_surplus(-1) fails while surplus_huge_pages

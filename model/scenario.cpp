@@ -22,6 +22,9 @@ std::string_view op_name(OpKind kind) {
         case OpKind::resize_node: return "RESIZE_NODE";
         case OpKind::alloc: return "ALLOC";
         case OpKind::free: return "FREE";
+        case OpKind::mmap: return "MMAP";
+        case OpKind::munmap: return "MUNMAP";
+        case OpKind::dissolve: return "DISSOLVE";
     }
     return "?";
 }
@@ -32,8 +35,9 @@ bool is_resize(OpKind kind) {
 
 std::string format_operation(const Operation& op) {
     std::string out(op_name(op.kind));
-    if (op.kind == OpKind::resize || op.kind == OpKind::overcommit)
+    if (op.kind == OpKind::resize || op.kind == OpKind::overcommit || op.kind == OpKind::mmap)
         out += "(" + std::to_string(op.value) + ")";
+    if (op.kind == OpKind::dissolve) out += "(" + std::to_string(op.node) + ")";
     if (op.kind == OpKind::resize_node)
         out += "(" + std::to_string(op.node) + ", " + std::to_string(op.value) + ")";
     return out;
@@ -104,7 +108,8 @@ class Reader {
     Operation operation(const toml::node& node, const std::string& field,
                         std::uint32_t nodes) const {
         static constexpr const char* kKnown =
-            " (known: FAULT, UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v), ALLOC, FREE)";
+            " (known: FAULT, UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v), MMAP(k), "
+            "MUNMAP, DISSOLVE(nid), ALLOC, FREE)";
         const std::string text = string(node, field);
         const std::string_view t = trim(text);
         const auto open = t.find('(');
@@ -125,10 +130,17 @@ class Reader {
             op.kind = OpKind::alloc;
         else if (head == "FREE")
             op.kind = OpKind::free;
+        else if (head == "MMAP")
+            op.kind = OpKind::mmap, arity = 1;
+        else if (head == "MUNMAP")
+            op.kind = OpKind::munmap;
+        else if (head == "DISSOLVE")
+            op.kind = OpKind::dissolve, arity = 1;
         else
             fail(node.source(), field, "unknown operation '" + text + "'" + kKnown);
         const std::string name(head);
-        const std::string usage = arity == 2 ? name + "(0, 2)" : name + "(2)";
+        const bool node_arg = op.kind == OpKind::dissolve;  // DISSOLVE(nid)
+        const std::string usage = arity == 2 ? name + "(0, 2)" : name + (node_arg ? "(0)" : "(2)");
         if (arity == 0) {
             if (open != std::string_view::npos)
                 fail(node.source(), field, name + " takes no argument (got '" + text + "')");
@@ -136,8 +148,11 @@ class Reader {
         }
         if (open == std::string_view::npos || t.back() != ')')
             fail(node.source(), field,
-                 name + " needs " + (arity == 2 ? "a node and a value" : "a value") + ", as in " +
-                     usage + " (got '" + text + "')");
+                 name + " needs " +
+                     (arity == 2 ? "a node and a value"
+                      : node_arg ? "a node"
+                                 : "a value") +
+                     ", as in " + usage + " (got '" + text + "')");
         std::vector<std::uint64_t> args;
         std::string_view rest = t.substr(open + 1, t.size() - open - 2);
         while (true) {
@@ -155,13 +170,28 @@ class Reader {
         }
         if (args.size() != arity)
             fail(node.source(), field,
-                 name + " takes " + (arity == 2 ? "a node and a value" : "one value") + ", as in " +
-                     usage + " (got '" + text + "')");
+                 name + " takes " +
+                     (arity == 2 ? "a node and a value"
+                      : node_arg ? "one node"
+                                 : "one value") +
+                     ", as in " + usage + " (got '" + text + "')");
         if (args.back() > kMaxValue)
             fail(node.source(), field,
                  std::to_string(args.back()) + " is larger than the limit " +
                      std::to_string(kMaxValue));
+        if (node_arg) {
+            if (args[0] >= nodes)
+                fail(node.source(), field,
+                     "node index " + std::to_string(args[0]) + " is out of range (nodes = " +
+                         std::to_string(nodes) + ", so 0.." + std::to_string(nodes - 1) + ")");
+            op.node = static_cast<std::uint32_t>(args[0]);
+            return op;
+        }
         op.value = args.back();
+        if (op.kind == OpKind::mmap && (op.value == 0 || op.value > kMaxReservation))
+            fail(node.source(), field,
+                 "MMAP(k) reserves 1 to " + std::to_string(kMaxReservation) + " pages (got '" +
+                     text + "')");
         if (arity == 2) {
             if (args[0] >= nodes)
                 fail(node.source(), field,
@@ -187,13 +217,13 @@ class Reader {
 };
 
 // Fields required at the top level, in the order they are reported when missing.
-constexpr std::string_view kTopKeys[] = {"description", "nodes", "mem", "pool",    "overcommit",
-                                         "expect",      "actor", "bug", "gigantic"};
+constexpr std::string_view kTopKeys[] = {"description", "nodes", "mem", "pool",     "overcommit",
+                                         "expect",      "actor", "bug", "gigantic", "frames"};
 constexpr std::string_view kGiganticKeys[] = {
     "order", "max_order", "pageblock_order", "memory", "reserved", "in_use", "pool"};
 constexpr std::string_view kBugKeys[] = {"id",      "title", "fix",  "property",
                                          "present", "cve",   "notes"};
-constexpr std::string_view kActorKeys[] = {"name", "home", "script"};
+constexpr std::string_view kActorKeys[] = {"name", "home", "policy", "script"};
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
     for (auto k : keys)
@@ -368,6 +398,21 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
                 r.fail(n->source(), std::string(key),
                        "not used in a gigantic scenario: its memory and pool are in [gigantic]");
         parse_gigantic(r, *g, sc);
+    } else if (const toml::node* f = doc.get("frames"); f && f->is_array()) {
+        // frames = [0, 0, 1]: one frame per entry, on that node; mem follows from them.
+        if (const toml::node* n = doc.get("mem"))
+            r.fail(n->source(), "mem", "not used with a frames list: the frames are the memory");
+        const std::vector<std::uint64_t> homes = r.counts(*f, "frames", kMaxNodes);
+        if (homes.empty()) r.fail(f->source(), "frames", "the frames list is empty");
+        sc.mem.assign(sc.nodes, 0);
+        for (std::size_t i = 0; i < homes.size(); ++i) {
+            if (homes[i] >= sc.nodes)
+                r.fail((*f->as_array())[i].source(), "frames[" + std::to_string(i) + "]",
+                       "node index " + std::to_string(homes[i]) +
+                           " is out of range (nodes = " + std::to_string(sc.nodes) + ")");
+            ++sc.mem[homes[i]];
+        }
+        sc.frames = true;
     } else {
         const toml::node& mem = required("mem");
         sc.mem = r.counts(mem, "mem", kMaxPagesPerNode);
@@ -375,7 +420,27 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
             r.fail(mem.source(), "mem",
                    "has " + std::to_string(sc.mem.size()) +
                        " entries but nodes = " + std::to_string(sc.nodes));
-
+        if (const toml::node* f = doc.get("frames")) {
+            if (!f->is_boolean())
+                r.fail(f->source(), "frames",
+                       "expected true, false or a list of the frames' nodes, got " +
+                           std::string(type_name(*f)));
+            sc.frames = f->as_boolean()->get();
+        }
+    }
+    if (const toml::node* f = doc.get("frames")) {
+        if (sc.gigantic.enabled)
+            r.fail(f->source(), "frames",
+                   "not used in a gigantic scenario: its pfns already have identity");
+        std::uint64_t total = 0;
+        for (std::uint64_t m : sc.mem)
+            total += m;
+        if (sc.frames && total > kMaxFrames)
+            r.fail(f->source(), "frames",
+                   std::to_string(total) + " frames is more than the limit " +
+                       std::to_string(kMaxFrames));
+    }
+    if (!sc.gigantic.enabled) {
         const toml::node& pool = required("pool");
         sc.pool = r.counts(pool, "pool", kMaxPagesPerNode);
         if (sc.pool.size() != sc.nodes)
@@ -490,6 +555,15 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
                    "node index " + std::to_string(h) + " is out of range (nodes = " +
                        std::to_string(sc.nodes) + ", so 0.." + std::to_string(sc.nodes - 1) + ")");
         a.home = static_cast<std::uint32_t>(h);
+        if (const toml::node* p = t.get("policy")) {
+            const std::string policy = r.string(*p, where + ".policy");
+            if (policy == "bind")
+                a.bind = true;
+            else if (policy != "default")
+                r.fail(p->source(), where + ".policy",
+                       "unknown policy '" + policy +
+                           "' (known: default, bind: MPOL_BIND to the home node)");
+        }
 
         const toml::node& script_node = field("script");
         const toml::array& script = r.array(script_node, where + ".script");
@@ -500,6 +574,7 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
                        std::to_string(kMaxScriptLength));
         bool may_own = false;   // can the actor hold a page when this op starts?
         bool may_hold = false;  // ... an ordinary page of ALLOC?
+        bool mapped = false;    // has an MMAP without its MUNMAP yet?
         for (std::size_t k = 0; k < script.size(); ++k) {
             const std::string f = where + ".script[" + std::to_string(k) + "]";
             Operation op = r.operation(script[k], f, sc.nodes);
@@ -521,6 +596,21 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
                 r.fail(script[k].source(), f,
                        "ALLOC while the page of an earlier ALLOC may still be held; an actor "
                        "holds at most one ordinary page (put FREE between them)");
+            if (op.kind == OpKind::mmap && mapped)
+                r.fail(script[k].source(), f,
+                       "MMAP while the mapping of an earlier MMAP is still there; an actor has "
+                       "at most one mapping (put MUNMAP between them)");
+            if (op.kind == OpKind::munmap && !mapped)
+                r.fail(script[k].source(), f, "MUNMAP without an MMAP before it");
+            if ((op.kind == OpKind::mmap || op.kind == OpKind::munmap ||
+                 op.kind == OpKind::dissolve) &&
+                sc.gigantic.enabled)
+                r.fail(script[k].source(), f,
+                       std::string(op_name(op.kind)) +
+                           " is not modelled for a gigantic hstate (gather_surplus_pages cannot "
+                           "allocate gigantic pages)");
+            if (op.kind == OpKind::mmap) mapped = true;
+            if (op.kind == OpKind::munmap) mapped = false;
             if (op.kind == OpKind::alloc) may_hold = true;
             if (op.kind == OpKind::free) may_hold = false;
             a.script.push_back(op);
@@ -528,6 +618,26 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
         sc.actors.push_back(std::move(a));
     }
     return sc;
+}
+
+void enable_frames(Scenario& sc) {
+    if (sc.gigantic.enabled)
+        throw InputError("--frames", 0, "",
+                         sc.source + " is a gigantic scenario: its pfns already have identity");
+    std::uint64_t total = 0;
+    for (std::uint64_t m : sc.mem)
+        total += m;
+    if (total > kMaxFrames)
+        throw InputError("--frames", 0, "",
+                         sc.source + " has " + std::to_string(total) +
+                             " huge-page blocks, more than the limit of " +
+                             std::to_string(kMaxFrames) + " frames");
+    if (!sc.frames) {
+        sc.frames = true;
+        // The recorded text (trace files replay from it) says so too: a top-level key
+        // before any table.
+        sc.text = "frames = true  # --frames\n" + sc.text;
+    }
 }
 
 Scenario load_scenario_file(const std::filesystem::path& path) {

@@ -20,15 +20,22 @@ enum class OpKind : std::uint8_t {
     resize_node,  // RESIZE_NODE(nid, v): write v to .../node<nid>/hugepages/.../nr_hugepages
     alloc,        // ALLOC: alloc_pages(GFP_KERNEL, 0), an ordinary page (gigantic scenarios)
     free,         // FREE: __free_pages of that page
+    // Reservations (docs/reservations.md): MMAP(k) reserves k huge pages for a shared
+    // mapping (hugetlb_reserve_pages -> hugetlb_acct_memory -> gather_surplus_pages); a
+    // FAULT of an actor with outstanding reservations consumes one; MUNMAP gives the
+    // unused ones back (hugetlb_unreserve_pages -> return_unused_surplus_pages).
+    mmap,
+    munmap,
+    dissolve,  // DISSOLVE(nid): memory offline dissolves a free huge page of node nid
 };
-inline constexpr unsigned kOpKinds = 7;
+inline constexpr unsigned kOpKinds = 10;
 
 std::string_view op_name(OpKind kind);
 
 struct Operation {
     OpKind kind = OpKind::fault;
-    std::uint64_t value = 0;  // v of RESIZE(v) / OVERCOMMIT(v) / RESIZE_NODE(nid, v)
-    std::uint32_t node = 0;   // nid of RESIZE_NODE(nid, v)
+    std::uint64_t value = 0;  // v of RESIZE(v) / OVERCOMMIT(v) / RESIZE_NODE(nid, v), k of MMAP(k)
+    std::uint32_t node = 0;   // nid of RESIZE_NODE(nid, v) and DISSOLVE(nid)
 };
 
 // "RESIZE(2)", "FAULT", "RESIZE_NODE(1, 2)"
@@ -38,6 +45,10 @@ bool is_resize(OpKind kind);  // RESIZE or RESIZE_NODE: set_max_huge_pages
 struct Actor {
     std::string name;
     std::uint32_t home = 0;  // home node: first in home-first order
+    // policy = "bind": the task runs under MPOL_BIND to its home node (numactl --membind),
+    // so its faults dequeue and allocate huge pages on that node only; reservations stay
+    // global (hugetlb_acct_memory does not look at the mempolicy).
+    bool bind = false;
     std::vector<Operation> script;
 };
 
@@ -48,6 +59,9 @@ inline constexpr std::uint32_t kMaxActors = 32;
 inline constexpr std::uint32_t kMaxScriptLength = 64;
 inline constexpr std::uint64_t kMaxPagesPerNode = 1u << 16;
 inline constexpr std::uint64_t kMaxValue = std::uint64_t{1} << 32;  // RESIZE/OVERCOMMIT argument
+// Frames are slots of the state and are sorted per node after every step.
+inline constexpr std::uint64_t kMaxFrames = 24;
+inline constexpr std::uint64_t kMaxReservation = 64;  // k of MMAP(k)
 
 // Limits of a gigantic scenario's pfn layout: every pfn is a slot of the state.
 inline constexpr std::uint64_t kMaxGiganticPfns = 64;
@@ -98,6 +112,10 @@ struct Scenario {
     GiganticConfig gigantic;          // enabled: the hstate is gigantic
     std::uint64_t overcommit = 0;     // nr_overcommit_huge_pages at start
     std::vector<Actor> actors;
+    // Pages with identity (docs/frames.md): every huge-page-sized block of mem[n] is a frame
+    // of node n whose state the model tracks (in buddy, on a free list, in use by an actor,
+    // ...), besides the counters. Off, the model is the counter-only RM.
+    bool frames = false;
     // Properties this scenario is documented to violate on the seed model (informative;
     // the tests hold the documented verdicts against the checker's).
     std::vector<std::string> expect;
@@ -109,6 +127,11 @@ struct Scenario {
 // Parses and validates scenario TOML. `source` names the file in every message.
 // Throws InputError (file, line, field) on the first problem.
 Scenario parse_scenario(std::string_view text, std::string_view source, std::string name);
+
+// Turns on pages with identity for a scenario read without them (`--frames`): every block
+// of mem[n] becomes a frame of node n. Throws InputError for a gigantic scenario or more
+// than kMaxFrames blocks.
+void enable_frames(Scenario& sc);
 
 // Reads a scenario file from disk; its name is the file's stem.
 Scenario load_scenario_file(const std::filesystem::path& path);

@@ -1,5 +1,7 @@
 #include "model/symmetry.hpp"
 
+#include "model/input_error.hpp"
+
 #include <algorithm>
 #include <array>
 #include <map>
@@ -9,9 +11,10 @@ namespace hugecheck::model {
 
 namespace {
 
-std::array<Slot, 12> locals(const ActorSlots& s) {
-    return {s.op,  s.pc,    s.tmp,       s.count,        s.page_node,      s.min_count,
-            s.ret, s.owned, s.page_list, s.gigantic_pfn, s.gigantic_tries, s.normal_page};
+std::array<Slot, 13> locals(const ActorSlots& s) {
+    return {s.op,      s.pc,    s.tmp,       s.count,        s.page_node,      s.min_count,
+            s.ret,     s.owned, s.page_list, s.gigantic_pfn, s.gigantic_tries, s.normal_page,
+            s.reserved};
 }
 
 }  // namespace
@@ -27,12 +30,18 @@ ActorSymmetry::ActorSymmetry(const HugetlbModel& model) : model_(model) {
         std::vector<std::tuple<int, std::uint64_t, std::uint32_t>> script;
         for (const Operation& op : sc.actors[a].script)
             script.emplace_back(static_cast<int>(op.kind), op.value, op.node);
-        auto& members = by_behaviour[{sc.actors[a].home, script}];
+        // The policy is part of the behaviour: bound and unbound actors differ.
+        auto& members = by_behaviour[{sc.actors[a].home * 2 + (sc.actors[a].bind ? 1 : 0), script}];
         if (members.empty()) order.push_back(&members);
         members.push_back(a);
     }
     for (const auto* members : order)
         if (members->size() > 1) classes_.push_back(*members);
+    // Frames name the actor that holds them: a permutation of actors would have to rename
+    // them too, which the orbit representatives here do not do.
+    if (sc.frames && !classes_.empty())
+        throw InputError("--symmetry", 0, "",
+                         "cannot be used with pages with identity (frames name their holders)");
     const Vars& v = model.vars();
     refs_ = {v.table_data, v.overcommit_table_data, v.hugetlb_lock, v.resize_lock};
 }

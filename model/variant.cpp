@@ -9,7 +9,8 @@ std::string_view step_name(Step step) {
     static constexpr std::array<std::string_view, kStepCount> names = {
         "F1",  "B1", "B2",  "B3",  "V1", "V2",  "V3",  "V4", "V5",  "V6", "U1", "U2", "S1",  "S2",
         "N1",  "N2", "R1",  "R4",  "R5", "R5b", "R5c", "R6", "R6f", "R7", "R8", "R9", "R10", "RA",
-        "RAf", "RS", "OS1", "OS2", "O1", "G1",  "G2",  "G3", "G4",  "G5", "A1", "A2"};
+        "RAf", "RS", "OS1", "OS2", "O1", "G1",  "G2",  "G3", "G4",  "G5", "A1", "A2", "U0",  "M1",
+        "M2",  "M3", "M4",  "X1",  "X2", "X3",  "W1",  "W2", "W3",  "D1", "D2", "M5"};
     const auto i = static_cast<std::size_t>(step);
     return i < names.size() ? names[i] : std::string_view("?");
 }
@@ -77,6 +78,27 @@ const OutcomeInfo& outcome_info(Outcome outcome) {
         {"pfn_other", "alloc_pages takes a free pfn of another node (none at home)", two_nodes},
         {"no_free_pfn", "no free pfn outside isolated pageblocks: the allocation fails"},
         {"normal_page_freed", "__free_pages of the page ALLOC took"},
+        {"dequeued_reserved", "the fault consumes a reservation: a free page, resv_huge_pages--"},
+        {"reserved_no_page", "a reserved fault finds no free page it may use: a surplus page", two_nodes},
+        {"resv_commits", "gather_surplus_pages: enough free pages, resv_huge_pages += delta"},
+        {"must_gather", "gather_surplus_pages: too few free pages, unlock and allocate surplus pages"},
+        {"gather_more", "after the allocations, still too few pages: retry"},
+        {"gather_enough", "enough pages: resv += delta, the needed pages are enqueued"},
+        {"gather_gives_up", "an allocation failed and pages are still needed: free them all (-ENOMEM)"},
+                                {"acct_done", "hugetlb_acct_memory succeeds: the mapping has its reservation"},
+        {"acct_cpuset_short", "delta > cpuset_mems_nr(free_huge_pages_node): give it back, -ENOMEM"},
+        {"acct_failed", "gather_surplus_pages failed: the mmap fails (-ENOMEM)"},
+        {"unused_frees_unlock", "a surplus page goes to buddy; cond_resched_lock drops the lock"},
+        {"unused_frees_keep", "a surplus page goes to buddy; cond_resched_lock keeps the lock"},
+        {"unused_no_free_page", "no free surplus page to return: the loop stops"},
+        {"unused_done", "every unused reservation is given back"},
+        {"unused_collects", "remove_pool_hugetlb_folio collects a surplus page to free after the unlock"},
+        {"dissolved", "the free page is dissolved: out of the pool, back to buddy"},
+        {"dissolve_not_free", "the page is in use (page_count > 0) or not a huge page: -EBUSY or nothing"},
+        {"dissolve_reserved", "free - resv == 0: the page is reserved, -EBUSY"},
+        {"dissolve_retry", "refcount 0 but not yet on the free list: unlock and retry", frames},
+        {"dissolve_no_page", "the node has no huge page to dissolve"},
+        {"refcount_dropped", "put_page_testzero: the refcount is 0, free_huge_page is next", frames},
     }};
     // clang-format on
     return table[static_cast<std::size_t>(outcome)];
@@ -113,6 +135,11 @@ Variant::Variant(std::string name, std::string description, std::string source, 
         if (f.ends_op) f.writes |= bit(Var::own_tmp);
         if ((s.takes & lock::hugetlb) && features_.hugetlb_lock_state)
             f.reads |= bit(Var::hugetlb_lock);
+        // A step that moves pages between buddy, the pool and the free lists moves their
+        // frames too (kernel.hpp's helpers do it).
+        if (features_.frames &&
+            (f.touches() & vars({Var::buddy, Var::nr_huge_pages_node, Var::free_huge_pages_node})))
+            f = f | Footprint{bit(Var::frames), bit(Var::frames)};
         if ((s.takes & lock::resize) && features_.resize_lock)  // the model sets the owner
             f = f | Footprint{vars({Var::resize_lock}), vars({Var::resize_lock})};
         footprint_[l] = f;
@@ -120,13 +147,18 @@ Variant::Variant(std::string name, std::string description, std::string source, 
     std::vector<Step> firsts{first.fault, first.unmap, first.resize, first.overcommit,
                              first.resize_node};
     if (features_.gigantic) firsts.insert(firsts.end(), {first.alloc, first.free});
+    if (features_.reservations) firsts.insert(firsts.end(), {first.mmap, first.munmap});
+    if (features_.dissolve) firsts.push_back(first.dissolve);
     for (Step f : firsts)
         if (!has(f))
             throw std::logic_error("variant " + name_ + ": first step " +
                                    std::string(step_name(f)) + " is not in the table");
     // An op's first step is taken from idle; a step only ever taken that way needs no pc.
     for (const StepDef& s : steps_) {
-        bool waited_at = false;
+        // With frames, UNMAP starts at U0 (HugetlbModel::step_at) and waits at its
+        // variant's first step.
+        if (s.label == Step::U0) continue;
+        bool waited_at = features_.frames && s.label == first.unmap;
         for (unsigned k = 0; k < kOpKinds; ++k) {
             const auto op = static_cast<OpKind>(k);
             if ((s.ops & op_bit(op)) && first_step(op) != s.label) waited_at = true;
@@ -154,6 +186,9 @@ Step Variant::first_step(OpKind op) const {
         case OpKind::resize_node: return first_.resize_node;
         case OpKind::alloc: return first_.alloc;
         case OpKind::free: return first_.free;
+        case OpKind::mmap: return first_.mmap;
+        case OpKind::munmap: return first_.munmap;
+        case OpKind::dissolve: return first_.dissolve;
     }
     throw std::logic_error("unknown operation");
 }
@@ -162,6 +197,9 @@ bool Variant::is_first(Step label) const {
     for (Step f :
          {first_.fault, first_.unmap, first_.resize, first_.overcommit, first_.resize_node})
         if (f == label) return true;
+    if (features_.frames && label == Step::U0) return true;
+    if (features_.reservations && (label == first_.mmap || label == first_.munmap)) return true;
+    if (features_.dissolve && label == first_.dissolve) return true;
     return features_.gigantic && (label == first_.alloc || label == first_.free);
 }
 

@@ -31,9 +31,15 @@ enum class Step : std::uint8_t {
     OS1, OS2, O1,                                    // OVERCOMMIT
     G1, G2, G3, G4, G5,                              // set_max_huge_pages, gigantic
     A1, A2,                                          // ALLOC, FREE of an ordinary page
+    U0,                                              // UNMAP with frames: the refcount drop
+    M1, M2, M3, M4,                                  // MMAP: hugetlb_acct_memory(+k)
+    X1, X2, X3,                                      // MUNMAP: return_unused_surplus_pages
+    W1, W2, W3,                                      // FAULT: resv-- after a surplus page
+    D1, D2,                                          // DISSOLVE
+    M5,                                              // MMAP: an extra folio to buddy (v6.x)
 };
 // clang-format on
-inline constexpr std::size_t kStepCount = 40;
+inline constexpr std::size_t kStepCount = 54;
 std::string_view step_name(Step step);
 
 // The named outcomes of steps (docs/coverage.md): every branch a step handler can take
@@ -55,9 +61,14 @@ enum class Outcome : std::uint8_t {
     overcommit_set, gigantic_einval,
     range_found, next_node, isolated, busy_isolated, busy_unmovable, contig_taken, contig_busy,
     head_on_node, head_elsewhere, pfn_home, pfn_other, no_free_pfn, normal_page_freed,
+    dequeued_reserved, reserved_no_page, resv_commits, must_gather, gather_more, gather_enough,
+    gather_gives_up, acct_done, acct_cpuset_short,
+    acct_failed, unused_frees_unlock, unused_frees_keep, unused_no_free_page, unused_done,
+    unused_collects, dissolved, dissolve_not_free, dissolve_reserved, dissolve_retry,
+    dissolve_no_page, refcount_dropped,
 };
 // clang-format on
-inline constexpr std::size_t kOutcomeCount = 58;
+inline constexpr std::size_t kOutcomeCount = 79;
 
 // When an outcome can happen at all (beyond its step running): a scenario that cannot
 // give it lists it as "not applicable", not as unreached.
@@ -65,13 +76,14 @@ namespace needs {
 inline constexpr std::uint8_t gigantic = 1;   // a gigantic hstate
 inline constexpr std::uint8_t normal = 2;     // a hstate that is not gigantic
 inline constexpr std::uint8_t two_nodes = 4;  // a second node to fall back to
+inline constexpr std::uint8_t frames = 8;     // pages with identity (a dropped page to see)
 }  // namespace needs
 
 struct OutcomeInfo {
     std::string_view name;  // "loop1_race"
     std::string_view text;  // what the code did, one line
     std::uint8_t needs = 0;
-    std::uint8_t ops = 0;  // OpSet: only in these operations (0: any of the step's)
+    std::uint16_t ops = 0;  // OpSet: only in these operations (0: any of the step's)
 };
 const OutcomeInfo& outcome_info(Outcome outcome);
 
@@ -118,12 +130,12 @@ enum class SharedTable : std::uint8_t { none, nr_hugepages, nr_overcommit_hugepa
 class StepCtx;
 
 // A set of operations (bit k: OpKind k).
-using OpSet = std::uint8_t;
+using OpSet = std::uint16_t;
 constexpr OpSet op_bit(OpKind k) {
     return static_cast<OpSet>(1u << static_cast<unsigned>(k));
 }
 inline constexpr OpSet kResizeOps = op_bit(OpKind::resize) | op_bit(OpKind::resize_node);
-static_assert(kOpKinds <= 8, "OpSet has 8 bits");
+static_assert(kOpKinds <= 16, "OpSet has 16 bits");
 
 struct StepDef {
     Step label;
@@ -147,6 +159,15 @@ struct StepDef {
 struct FirstSteps {
     Step fault, unmap, resize, overcommit, resize_node;
     Step alloc = Step::A1, free = Step::A2;
+    // Only variants with Features::reservations / dissolve need these.
+    Step mmap = Step::M1, munmap = Step::X1, dissolve = Step::D1;
+};
+
+// How return_unused_surplus_pages gives unused reservations back (reservation_steps.hpp).
+enum class UnusedStyle : std::uint8_t {
+    per_page,  // v4.10 - v5.x (e5bbc8a6c992): resv-- per page freed, cond_resched_lock after it
+    upfront_resched,  // v4.8 - v4.9: resv -= unused first, then cond_resched_lock drops (B5)
+    collect,          // v6.x: resv -= unused, pages collected off the pool, freed after the unlock
 };
 
 // State a variant needs besides the RM's variables.
@@ -157,6 +178,15 @@ struct Features {
     bool resize_lock = false;         // h->resize_lock
     bool page_list = false;           // set_max_huge_pages' local page_list
     bool gigantic = false;            // the gigantic-page path (G1..G5) and ALLOC/FREE
+    // MMAP and MUNMAP (M*, X*), FAULTs that consume a reservation (W*), and policy = "bind"
+    bool reservations = false;
+    bool dissolve = false;  // DISSOLVE (D*)
+    UnusedStyle unused = UnusedStyle::per_page;
+    // gather_surplus_pages allocates within the task's mbind nodemask (v6.18), not on any
+    // node (NUMA_NO_NODE without a nodemask, up to v6.6).
+    bool gather_mbind = false;
+    // Every step keeps the frames of a scenario with pages with identity (docs/frames.md).
+    bool frames = false;
 };
 
 class Variant {

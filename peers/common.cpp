@@ -76,6 +76,11 @@ PeerScenario describe_scenario(const model::Scenario& sc, std::string_view forma
                          what +
                              " models the reference model only, which has no gigantic pages "
                              "(check this scenario with hugecheck check)");
+    if (sc.frames)
+        throw InputError(sc.source, 0, "frames",
+                         what +
+                             " models the reference model only, which has no pages with "
+                             "identity (check this scenario with hugecheck check)");
     for (std::size_t a = 0; a < sc.actors.size(); ++a)
         for (const model::Operation& op : sc.actors[a].script)
             if (op.kind != model::OpKind::fault && op.kind != model::OpKind::unmap &&

@@ -4,13 +4,15 @@
 #include <tuple>
 #include <vector>
 
+#include "model/frames.hpp"
+
 namespace hugecheck::properties {
 
 using model::Slot;
 
 namespace {
 constexpr std::size_t P1 = 0, P2 = 1, P3 = 2, P4 = 3, P5 = 4, P6 = 5, P7 = 6, P8 = 7, P9 = 8,
-                      P10 = 9;
+                      P10 = 9, P11 = 10, P12 = 11, P13 = 12;
 }  // namespace
 
 std::string_view kind_name(Kind kind) {
@@ -204,6 +206,10 @@ model::Visibility visibility(const model::HugetlbModel& model, PropertySet selec
     if (selected & bit(P8)) vis.events |= model::event::loop1_adjust_failed;
     if (selected & bit(P9)) vis.events |= model::event::pfn_reused;
     if (selected & bit(P10)) vis.vars |= model::bit(Var::pfn);
+    if (selected & bit(P11)) vis.vars |= pool | model::vars({Var::frames, Var::buddy});
+    if (selected & bit(P12))
+        vis.vars |= model::vars({Var::resv_huge_pages, Var::free_huge_pages, Var::hugetlb_lock});
+    if (selected & bit(P13)) vis.op_boundaries = true;
     const model::Variant& variant = model.variant();
     const model::VarSet locks = model::vars({Var::hugetlb_lock, Var::resize_lock});
     for (const model::StepDef& s : variant.steps()) {
@@ -230,7 +236,61 @@ PropertySet Checker::state_violations(const std::byte* s) const {
     if ((state_kinds_ & bit(P3)) && model_.quiescent(s) && !p3_holds(s)) bad |= bit(P3);
     if ((state_kinds_ & bit(P7)) && model_.all_done(s) && !p7_holds(s)) bad |= bit(P7);
     if ((state_kinds_ & bit(P10)) && !p10_holds(s, nullptr)) bad |= bit(P10);
+    if ((state_kinds_ & bit(P11)) && !p11_holds(s, nullptr)) bad |= bit(P11);
+    if ((state_kinds_ & bit(P12)) && !p12_holds(s)) bad |= bit(P12);
+    if ((state_kinds_ & bit(P13)) && model_.quiescent(s) && !p13_holds(s)) bad |= bit(P13);
     return bad;
+}
+
+bool Checker::p11_holds(const std::byte* s, std::string* why) const {
+    if (!model_.has_frames()) return true;
+    const model::Vars& v = model_.vars();
+    for (std::uint32_t n = 0; n < model_.nodes(); ++n) {
+        std::uint64_t on_list = 0, counted = 0, in_buddy = 0;
+        for (Slot f : v.frames[n]) {
+            const std::uint64_t code = model_.read(s, f);
+            if (code == model::frames::corrupt) {
+                if (why)
+                    *why = "a page of node " + std::to_string(n) +
+                           " is in buddy and on the free list at once";
+                return false;
+            }
+            on_list += model::frames::on_free_list(code);
+            counted += model::frames::counted(code);
+            in_buddy += model::frames::in_buddy(code);
+        }
+        struct Check {
+            std::uint64_t frames;
+            Slot counter;
+            const char* what;
+        };
+        for (const Check& c : {Check{on_list, v.free_huge_pages_node[n], "on the free list"},
+                               Check{counted, v.nr_huge_pages_node[n], "in the pool"},
+                               Check{in_buddy, v.buddy[n], "in buddy"}}) {
+            const std::uint64_t counter = model_.read(s, c.counter);
+            if (counter == c.frames) continue;
+            if (why)
+                *why = std::to_string(c.frames) + " page(s) of node " + std::to_string(n) + " " +
+                       c.what + " but " + model_.slot_name(c.counter) + " = " +
+                       model_.format_value(c.counter, counter);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool Checker::p12_holds(const std::byte* s) const {
+    const model::Vars& v = model_.vars();
+    if (model_.read(s, v.hugetlb_lock) != model::kNone) return true;  // inside a section
+    return model_.read(s, v.resv_huge_pages) <= model_.read(s, v.free_huge_pages);
+}
+
+bool Checker::p13_holds(const std::byte* s) const {
+    const model::Vars& v = model_.vars();
+    std::uint64_t held = 0;
+    for (const model::ActorSlots& a : v.actor)
+        held += model_.read(s, a.reserved);
+    return model_.read(s, v.resv_huge_pages) == held;
 }
 
 PropertySet Checker::transition_violations(const std::byte* before, const std::byte* after,
@@ -324,6 +384,29 @@ std::string Checker::explain(std::size_t index, const std::byte* s, const std::b
                         return name(slot) + " = " + val(slot) + " > " +
                                name(v.nr_huge_pages_node[n]) + " = " + val(v.nr_huge_pages_node[n]);
             return "P2 holds";
+        }
+        case P11: {
+            std::string why = "P11 holds";
+            p11_holds(s, &why);
+            return why;
+        }
+        case P12:
+            return "resv_huge_pages = " + val(v.resv_huge_pages) +
+                   " > free_huge_pages = " + val(v.free_huge_pages) +
+                   " with hugetlb_lock free: a reservation has no free page";
+        case P13: {
+            std::string held;
+            std::uint64_t total = 0;
+            for (std::uint32_t a = 0; a < model_.actors(); ++a) {
+                const std::uint64_t r = model_.read(s, v.actor[a].reserved);
+                total += r;
+                if (r)
+                    held +=
+                        (held.empty() ? "" : ", ") + model_.actor_name(a) + " " + std::to_string(r);
+            }
+            return "resv_huge_pages = " + val(v.resv_huge_pages) + " but the mappings hold " +
+                   std::to_string(total) + " unconsumed reservation(s)" +
+                   (held.empty() ? std::string() : " (" + held + ")");
         }
         case P3: {
             if (model_.gigantic()) {

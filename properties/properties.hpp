@@ -28,7 +28,7 @@ struct Property {
     std::string_view statement;  // one line
 };
 
-inline constexpr std::size_t kPropertyCount = 10;
+inline constexpr std::size_t kPropertyCount = 13;
 inline constexpr std::array<Property, kPropertyCount> kProperties = {{
     {"P1", "nr = Σnode", Kind::every_state,
      "nr_huge_pages, free_huge_pages and surplus_huge_pages equal the sums of their per-node "
@@ -63,6 +63,16 @@ inline constexpr std::array<Property, kPropertyCount> kProperties = {{
      "gigantic scenarios: every gigantic page starts at a multiple of nr_pages and all its pfns "
      "are memory of its head's node, in that node's zone (alloc_contig_range's \"the PFN range "
      "must belong to a single zone\")"},
+    {"P11", "pages agree with counters", Kind::every_state,
+     "scenarios with pages with identity: on every node, the frames on the free list number "
+     "free_huge_pages_node, the frames in the pool number nr_huge_pages_node, the frames in "
+     "buddy number buddy[n], and no frame is in buddy and on a free list at once"},
+    {"P12", "resv <= free", Kind::every_state,
+     "whenever hugetlb_lock is free, resv_huge_pages <= free_huge_pages: every reservation "
+     "has a free page to back it"},
+    {"P13", "reservations conserved", Kind::quiescent,
+     "when every actor is between ops: resv_huge_pages == the reservations the mappings hold "
+     "that no fault has consumed (the sum of the actors' `reserved`)"},
 }};
 
 // A set of properties: bit k is P(k+1).
@@ -85,6 +95,8 @@ std::string format_property_set(PropertySet set);  // "P1 P8"
 //    the reduction keeps every reachable dead end, so neither needs visible steps, except
 //    P6's self-deadlock, a state property of an actor that holds a lock across steps:
 //    every step of the ops that can hold one is visible;
+//  - P11 reads the frames and the node counters, P12 resv, free and hugetlb_lock; P13 is
+//    evaluated where every actor is between ops, as P3;
 //  - transition properties: the steps they look at (P4, P5) or the events they read (the
 //    underflow of P2, P8's failed conversion, P9's reused pfn).
 model::Visibility visibility(const model::HugetlbModel& model, PropertySet selected);
@@ -114,6 +126,9 @@ class Checker {
     bool p3_gigantic_holds(const std::byte* s, std::string* why) const;
     bool p10_holds(const std::byte* s, std::string* why) const;
     bool p6_self_deadlock(const std::byte* s) const;
+    bool p11_holds(const std::byte* s, std::string* why) const;
+    bool p12_holds(const std::byte* s) const;
+    bool p13_holds(const std::byte* s) const;
     model::Slot table_slot(model::SharedTable table) const;
 
     const model::HugetlbModel& model_;

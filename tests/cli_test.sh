@@ -67,7 +67,7 @@ run select 1 -- "$hc" check --scenario surplus-race --property P8
 has select "P8 surplus conversion violated" "$out"
 hasnt select "P1 nr" "$out"
 run skip 0 -- "$hc" check -s surplus-race --skip P1,p8
-has skip "result: HOLDS P2 P3 P4 P5 P6 P7 P9 P10 on every reachable state" "$out"
+has skip "result: HOLDS P2 P3 P4 P5 P6 P7 P9 P10 P11 P12 P13 on every reachable state" "$out"
 run options-without-subcommand 1 -- "$hc" --scenario sysctl-race --keep-going
 has options-without-subcommand "P5 private sysctl buffer violated" "$out"
 has options-without-subcommand "P7 max = persistent violated" "$out"
@@ -218,7 +218,8 @@ has variant "self-deadlock: A at V5 (free_huge_page) takes hugetlb_lock, which i
 run variant-holds 0 -- "$hc" check --scenario history/b12-put-page-under-lock --variant v5.4
 run matrix 0 -- "$hc" matrix
 has matrix "B8   P5        P5 (3)" "$out"
-has matrix "B14  P2" "$out"
+has matrix "HC1  P2" "$out"
+has matrix "B14  P11" "$out"
 hasnt matrix " !" "$out"
 run matrix-md 0 -- "$hc" matrix --format markdown
 has matrix-md "| bug | property | seed | seed-zone-check | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
@@ -360,9 +361,9 @@ run longer 1 -- "$hc" -k -s bench-large --variant v4.19 --max-trace-length 40
 has longer "P2 counters in range violated — scenario bench-large, variant v4.19, 29 steps, 1 preemption" "$out"
 run bound0 0 -- "$hc" -k -s bench-large --variant v4.19 --preemptions 0
 has bound0 "at most 0 preemptions (context bound)" "$out"
-has bound0 "result: HOLDS P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 on every state reachable with at most 0 preemptions (bounded result)" "$out"
+has bound0 "result: HOLDS P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 P11 P12 P13 on every state reachable with at most 0 preemptions (bounded result)" "$out"
 run bound1 1 -- "$hc" -k -s bench-large --variant v4.19 --preemptions 1
-has bound1 "result: VIOLATED P2 P6 P7; holds within the bound: P1 P3 P4 P5 P8 P9 P10" "$out"
+has bound1 "result: VIOLATED P2 P6 P7; holds within the bound: P1 P3 P4 P5 P8 P9 P10 P11 P12 P13" "$out"
 run bound-bad 2 -- "$hc" --preemptions 300
 has bound-bad "hugecheck: --preemptions: '300' is not a preemption bound between 0 and 254" "$err"
 run bound-por 2 -- "$hc" --preemptions 1 --por
@@ -399,6 +400,22 @@ has coverage "coverage: scenario surplus-race, variant seed: 12 of 14 steps, 14 
 has coverage "unreached in cond_resched_lock:" "$out"
 has coverage "P2 holds, but steps it depends on never ran: R7" "$out"
 has coverage '"variant": "seed"' "$(cat "$tmp/cov.json")"
+
+# Pages with identity, reservations, memory offline (docs/frames.md, docs/reservations.md).
+run b14 1 -- "$hc" check --scenario history/b14-free-dissolve-race --variant v4.19
+has b14 "pages with identity: 2 frames;" "$out"
+has b14 "P11 pages agree with counters violated — scenario history/b14-free-dissolve-race, variant v4.19, 3 steps" "$out"
+has b14 "page of node 0 in use by A→refcount 0 by A" "$out"
+has b14 "1 page(s) of node 0 on the free list but free_huge_pages_node[0] = 0" "$out"
+run b14-fixed 0 -- "$hc" check --scenario history/b14-free-dissolve-race --variant v5.4
+run b7 1 -- "$hc" check --scenario history/b7-resv-decrement-unlocked --variant v4.19 -p P13
+has b7 "stores resv_huge_pages = 0 (it was 2: the update in between is lost)" "$out"
+run frames-flag 0 -- "$hc" check --frames --variant v6.6 -p P1,P11
+has frames-flag "pages with identity: 2 frames;" "$out"
+run frames-seed 2 -- "$hc" check --frames
+has frames-seed "variant seed does not model pages with identity (frames)" "$err"
+run mmap-seed 2 -- "$hc" check --scenario history/b7-resv-decrement-unlocked
+has mmap-seed "variants that do: v4.19, v5.4, v6.6, v6.18" "$err"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures CLI check(s) failed"

@@ -56,7 +56,7 @@ TEST(Footprints, DeclaredForEveryStepOfEmbeddedScenarios) {
             const std::string name(e.name);
             if (name == "bench-xl" || name == "bench-2xl" || name == "bench-4xl") continue;
             const model::Scenario sc = model::parse_scenario(e.text, e.path, name);
-            if (sc.gigantic.enabled && !v->features().gigantic) continue;
+            if (!model::HugetlbModel::missing_features(sc, *v).empty()) continue;
             const model::HugetlbModel m(sc, *v);
             const std::string problem = check_all_steps(m, 100000, &observed, dump);
             EXPECT_EQ(problem, "") << "scenario " << name;

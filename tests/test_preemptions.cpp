@@ -134,7 +134,7 @@ TEST(Preemptions, FewestAmongTheShortestIsOptimal) {
     expect_optimal(
         model::HugetlbModel(model::load_scenario("history/b13-nr-surplus-split"), "v4.19"));
     expect_optimal(
-        model::HugetlbModel(model::load_scenario("history/b14-temporary-folio-window"), "v5.4"));
+        model::HugetlbModel(model::load_scenario("history/hc1-temporary-folio-window"), "v5.4"));
 }
 
 TEST(Preemptions, LongerTracesCanHaveFewer) {
@@ -247,7 +247,7 @@ void expect_bounds_agree(const model::HugetlbModel& m) {
 TEST(ContextBound, TheLeastBoundIsTheFewestPreemptions) {
     expect_bounds_agree(model::HugetlbModel(model::load_scenario("bench-small"), "v6.18"));
     expect_bounds_agree(
-        model::HugetlbModel(model::load_scenario("history/b14-temporary-folio-window"), "v6.6"));
+        model::HugetlbModel(model::load_scenario("history/hc1-temporary-folio-window"), "v6.6"));
     expect_bounds_agree(model::HugetlbModel(model::load_scenario("sysctl-race"), "seed"));
 }
 

@@ -130,7 +130,7 @@ TEST(AmpleSets, DeclaredIndependentStepsCommute) {
                                  "history/b9-node-count-unlocked", "history/b8-shared-ctl-table",
                                  "gigantic-contention"}) {
             const model::Scenario sc = model::load_scenario(name);
-            if (sc.gigantic.enabled && !v->features().gigantic) continue;
+            if (!model::HugetlbModel::missing_features(sc, *v).empty()) continue;
             const model::HugetlbModel m(sc, *v);
             explorer::BreadthFirstSearch search(m, explorer::NoProperties{}, {});
             search.run();
@@ -296,7 +296,7 @@ TEST(Symmetry, SwappingTwinsCommutesWithSuccessors) {
     std::uint64_t states = 0;
     for (const char* variant : {"seed", "v4.19", "v6.6"}) {
         for (const char* name :
-             {"history/b8-shared-ctl-table", "sysctl-race", "history/b14-temporary-folio-window"}) {
+             {"history/b8-shared-ctl-table", "sysctl-race", "history/hc1-temporary-folio-window"}) {
             const model::HugetlbModel m(model::load_scenario(name), variant);
             const model::ActorSymmetry symmetry(m);
             if (symmetry.trivial()) continue;

@@ -147,7 +147,7 @@ TEST(Render, MscDotHasOneLifelinePerActorAndOneNodePerStep) {
 
 TEST(Render, MscDotColoursLockSections) {
     // v6.18's RESIZE holds resize_lock from R1 to R9: its lifeline is thick in between.
-    const model::HugetlbModel m(model::load_scenario("history/b14-temporary-folio-window"),
+    const model::HugetlbModel m(model::load_scenario("history/hc1-temporary-folio-window"),
                                 "v6.18");
     const test::Explored e = test::explore(m);
     const std::string dot = counterexamples::render_msc_dot(m, trace_of(e, 1));
@@ -278,7 +278,7 @@ TEST(Render, EveryFormatOnHistoryAndGiganticScenarios) {
     };
     for (const Case& c :
          {Case{"history/b12-put-page-under-lock", "v4.19"},
-          Case{"history/b14-temporary-folio-window", "v6.18"},
+          Case{"history/hc1-temporary-folio-window", "v6.18"},
           Case{"history/b8-shared-ctl-table", "seed"}, Case{"gigantic-interleave", "seed"}}) {
         const model::HugetlbModel m(model::load_scenario(c.scenario), c.variant);
         const test::Explored e = test::explore(m);
@@ -313,7 +313,7 @@ TEST(Render, LanesMarkLocksHeldAcrossSteps) {
     EXPECT_NE(lanes.find("[+L]/[-L] takes/releases L, held across steps"), std::string::npos);
     EXPECT_TRUE(lanes.ends_with(
         "self-deadlock: A at V5 (free_huge_page) takes hugetlb_lock, which it already holds\n"));
-    const model::HugetlbModel m14(model::load_scenario("history/b14-temporary-folio-window"),
+    const model::HugetlbModel m14(model::load_scenario("history/hc1-temporary-folio-window"),
                                   "v6.18");
     const std::string lanes14 = counterexamples::render_lanes(m14, trace_of(test::explore(m14), 1));
     EXPECT_NE(lanes14.find("R1 set_max_huge_pages [+resize_lock] [hugetlb_lock]"),

@@ -90,9 +90,9 @@ std::string with_line(int line, const std::string& replacement) {
 TEST(ScenarioErrors, UnknownKey) {
     EXPECT_EQ(error_of(with_line(4, "overcommit = 1\nnodez = 2")),
               "bad.toml:5: field 'nodez': unknown key (known: description, nodes, mem, pool, "
-              "overcommit, expect, actor, bug, gigantic)");
+              "overcommit, expect, actor, bug, gigantic, frames)");
     EXPECT_EQ(error_of(with_line(7, "home = 1\nhom = 0")),
-              "bad.toml:8: field 'actor[0].hom': unknown key (known: name, home, script)");
+              "bad.toml:8: field 'actor[0].hom': unknown key (known: name, home, policy, script)");
 }
 
 TEST(ScenarioErrors, WrongType) {
@@ -127,9 +127,10 @@ TEST(ScenarioErrors, EmptyActorList) {
 }
 
 TEST(ScenarioErrors, UnknownOperation) {
-    EXPECT_EQ(error_of(with_line(8, "script = [\"FAULT\", \"MMAP\"]")),
-              "bad.toml:8: field 'actor[0].script[1]': unknown operation 'MMAP' (known: FAULT, "
-              "UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v), ALLOC, FREE)");
+    EXPECT_EQ(error_of(with_line(8, "script = [\"FAULT\", \"SPLIT\"]")),
+              "bad.toml:8: field 'actor[0].script[1]': unknown operation 'SPLIT' (known: FAULT, "
+              "UNMAP, RESIZE(v), RESIZE_NODE(nid, v), OVERCOMMIT(v), MMAP(k), MUNMAP, "
+              "DISSOLVE(nid), ALLOC, FREE)");
     EXPECT_EQ(error_of(with_line(8, "script = [\"RESIZE\"]")),
               "bad.toml:8: field 'actor[0].script[0]': RESIZE needs a value, as in RESIZE(2) "
               "(got 'RESIZE')");

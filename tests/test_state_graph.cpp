@@ -41,7 +41,7 @@ const Case kCases[] = {
     {"history/b9-node-count-unlocked", "seed"},
     {"history/b12-put-page-under-lock", "v4.19"},
     {"history/b13-nr-surplus-split", "v5.4"},
-    {"history/b14-temporary-folio-window", "v6.18"},
+    {"history/hc1-temporary-folio-window", "v6.18"},
     {"history/b15-gigantic-cross-zone", "seed"},
     {"bench-medium", "seed"},
     {"gigantic-interleave", "seed"},

@@ -148,7 +148,7 @@ TEST(TraceFiles, EveryWrittenTraceReplaysFromTheFile) {
         {"surplus-race", "v4.19"},
         {"history/b13-nr-surplus-split", "v5.4"},
         {"history/b12-put-page-under-lock", "v4.19"},
-        {"history/b14-temporary-folio-window", "v6.6"},
+        {"history/hc1-temporary-folio-window", "v6.6"},
         {"bench-small", "v6.18"}};
     for (const auto& [name, variant] : runs) {
         const model::HugetlbModel m(model::load_scenario(name), variant);

@@ -539,7 +539,7 @@ TEST(VariantFacts, VersionsAfterTheSeedKeepGlobalAndNodeCountersTogether) {
 TEST(VariantFacts, EveryTraceOfEveryVariantReplays) {
     for (const model::Variant* v : model::all_variants())
         for (const char* name :
-             {"bench-small", "bench-medium", "history/b14-temporary-folio-window"}) {
+             {"bench-small", "bench-medium", "history/hc1-temporary-folio-window"}) {
             const model::HugetlbModel m(model::load_scenario(name), v->name());
             const properties::Checker checker(m, properties::kAllProperties);
             const test::Explored e = test::explore(m);

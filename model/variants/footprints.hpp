@@ -60,7 +60,8 @@ inline constexpr Footprint node_count =
 
 // ---- FAULT ----------------------------------------------------------------------------
 inline constexpr Footprint F1_to_B1 = dequeue | read_write(vars({pfn})) | ends_op;
-inline constexpr Footprint F1_to_V1 = dequeue | ends_op;
+// A fault with a reservation consumes it (resv_huge_pages--).
+inline constexpr Footprint F1_to_V1 = dequeue | read_write(vars({resv_huge_pages})) | ends_op;
 inline constexpr Footprint V1 =
     reads(vars({surplus_huge_pages, nr_overcommit_huge_pages})) | ends_op;
 inline constexpr Footprint V2 = alloc_pages | ends_op;
@@ -109,6 +110,29 @@ inline constexpr Footprint R6f_release = out_under_lock | release_resize_lock;
 
 // ---- OVERCOMMIT -----------------------------------------------------------------------
 inline constexpr Footprint O1_value = writes(vars({nr_overcommit_huge_pages})) | ends_op;
+
+// ---- reservations and memory offline (reservation_steps.hpp) ---------------------------
+inline constexpr Footprint W1 = reads(vars({resv_huge_pages}));
+inline constexpr Footprint W2 = writes(vars({resv_huge_pages})) | may_underflow | ends_op;
+inline constexpr Footprint W3 = read_write(vars({resv_huge_pages})) | may_underflow | ends_op;
+// return_unused_surplus_pages: free_pool_huge_page(acct_surplus) and resv_huge_pages.
+inline constexpr Footprint return_unused =
+    read_write(kPool | vars({buddy, next_nid_to_free, resv_huge_pages})) | may_underflow | ends_op;
+inline constexpr Footprint acct_memory = return_unused;
+inline constexpr Footprint M1 = acct_memory;
+inline constexpr Footprint M2 = read_write(kPool | vars({resv_huge_pages}));
+inline constexpr Footprint M3 = free_to_pool | free_to_buddy;
+inline constexpr Footprint M4 = acct_memory;
+inline constexpr Footprint X1 = return_unused;
+inline constexpr Footprint X2 = return_unused;
+inline constexpr Footprint M3_folio = free_to_pool;
+inline constexpr Footprint M5 = free_to_buddy;
+inline constexpr Footprint X3 = free_to_buddy | ends_op;
+inline constexpr Footprint D2 = free_to_buddy | ends_op;
+inline constexpr Footprint U0 = read_write(vars({frames})) | ends_op;
+inline constexpr Footprint D1 = reads(vars({resv_huge_pages})) |
+                                read_write(kPool | vars({buddy, max_huge_pages, frames})) |
+                                may_underflow | ends_op;
 
 // ---- the gigantic path and the page allocator (gigantic_steps.hpp) --------------------
 inline constexpr Footprint G1_seed = reads(vars({pfn})) | read_write(vars({next_nid_to_alloc}));

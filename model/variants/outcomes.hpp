@@ -14,7 +14,8 @@ using enum Outcome;
 
 // ---- FAULT ----------------------------------------------------------------------------
 // dequeue_huge_page_vma (kernel.cpp marks them).
-inline constexpr Outcomes F1_to_V1{dequeued_home, dequeued_other, no_free_page, free_lists_empty};
+inline constexpr Outcomes F1_to_V1{dequeued_home,    dequeued_other,    no_free_page,
+                                   free_lists_empty, dequeued_reserved, reserved_no_page};
 inline constexpr Outcomes F1_to_B1{dequeued_home, dequeued_other, no_free_page, free_lists_empty,
                                    gigantic_fault_fails};
 inline constexpr Outcomes V1{surplus_room, surplus_full};
@@ -25,6 +26,34 @@ inline constexpr Outcomes V2 = alloc_pages;
 inline constexpr Outcomes surplus_recheck{recheck_ok, recheck_failed};
 inline constexpr Outcomes V4_put_page_locked = surplus_recheck;
 inline constexpr Outcomes V4_put_page_unlocked = surplus_recheck;
+
+// ---- reservations and memory offline (reservation_steps.hpp) ---------------------------
+// hugetlb_acct_memory(+k) may give a short reservation back at once: the outcomes of
+// return_unused_surplus_pages, per style (model/variant.hpp, UnusedStyle).
+inline constexpr Outcomes M1_per_page{resv_commits,        must_gather,         acct_done,
+                                      acct_cpuset_short,   unused_frees_unlock, unused_frees_keep,
+                                      unused_no_free_page, unused_done};
+inline constexpr Outcomes M1_collect{resv_commits,      must_gather,     acct_done,
+                                     acct_cpuset_short, unused_collects, unused_no_free_page,
+                                     unused_done};
+inline constexpr Outcomes M2{gather_more, gather_enough, gather_gives_up};
+inline constexpr Outcomes M3{freed_to_buddy, enqueued};
+inline constexpr Outcomes M3_folio{folio_removed, enqueued};
+inline constexpr Outcomes M4_per_page{acct_done,           acct_failed,       acct_cpuset_short,
+                                      unused_frees_unlock, unused_frees_keep, unused_no_free_page,
+                                      unused_done};
+inline constexpr Outcomes M4_collect{acct_done,       acct_failed,         acct_cpuset_short,
+                                     unused_collects, unused_no_free_page, unused_done};
+inline constexpr Outcomes X1_per_page{unused_frees_unlock, unused_frees_keep, unused_no_free_page,
+                                      unused_done};
+inline constexpr Outcomes X2 = X1_per_page;
+inline constexpr Outcomes X1_collect{unused_collects, unused_no_free_page, unused_done};
+inline constexpr Outcomes X3{more_collected, last_collected};
+inline constexpr Outcomes U0{nothing_owned, refcount_dropped};
+inline constexpr Outcomes D1{dissolved, dissolve_not_free, dissolve_reserved, dissolve_no_page};
+inline constexpr Outcomes D1_freed_check{dissolved, dissolve_not_free, dissolve_reserved,
+                                         dissolve_no_page, dissolve_retry};
+inline constexpr Outcomes D1_remove_hugetlb_folio = D1_freed_check;
 
 // ---- UNMAP ----------------------------------------------------------------------------
 // free_huge_page / free_gigantic_huge_page (kernel.cpp, gigantic.cpp mark them).

@@ -5,6 +5,7 @@
 // 000_b63d739d60be1cdb.txt, 002 = 002_7e58ff0a064bff4b.txt.
 #include <string>
 
+#include "model/frames.hpp"
 #include "model/kernel.hpp"
 #include "model/variants/footprints.hpp"
 #include "model/variants/gigantic_steps.hpp"
@@ -56,6 +57,8 @@ void B3(StepCtx& c) {
         c.w.inc(v.nr_huge_pages_node[n]);
         c.w.inc(v.surplus_huge_pages_node[n]);
         c.w.set(c.self.owned, page_node);
+        kernel::frame_move(c, n, kernel::mine(c, frames::Role::allocating),
+                           kernel::mine(c, frames::Role::in_use));
     } else {
         c.outcome(Outcome::bump_undone);
         c.w.dec(v.nr_huge_pages);

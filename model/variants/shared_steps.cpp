@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <string>
 
+#include "model/frames.hpp"
 #include "model/gigantic.hpp"
 #include "model/kernel.hpp"
+#include "model/variants/reservation_steps.hpp"
 
 namespace hugecheck::model::shared {
 
@@ -37,6 +39,7 @@ void F1_to_B1(StepCtx& c) {
 }
 
 void F1_to_V1(StepCtx& c) {
+    if (c[c.self.reserved] > 0) return resv::F1_reserved_to_V1(c);
     if (kernel::dequeue_huge_page_vma(c))
         c.complete();
     else
@@ -50,9 +53,9 @@ void V1(StepCtx& c) {
         c.note([&] {
             return "surplus_huge_pages " + num(c[c.v.surplus_huge_pages]) +
                    " >= nr_overcommit_huge_pages " + num(c[c.v.nr_overcommit_huge_pages]) +
-                   ": the fault fails (ENOSPC)";
+                   ": no surplus page";
         });
-        c.complete();
+        resv::surplus_failed(c);
     } else {
         c.outcome(Outcome::surplus_room);
         c.go(Step::V2);
@@ -63,8 +66,8 @@ void V1(StepCtx& c) {
 void V2(StepCtx& c) {
     const std::uint32_t n = kernel::alloc_pages_home_first(c);
     if (n == c.nodes) {
-        c.note([] { return std::string("the fault fails (ENOSPC)"); });
-        c.complete();
+        c.note([] { return std::string("no page: alloc_surplus_huge_page returns NULL"); });
+        resv::surplus_failed(c);
     } else {
         c.w.set(c.self.page_node, encode_index(n));
         c.go(Step::V3);
@@ -78,25 +81,23 @@ void V3_prep(StepCtx& c) {
     c.emit();
 }
 
-namespace {
-// alloc_surplus_huge_page's re-check: true when the page is the fault's (surplus++).
 bool surplus_recheck(StepCtx& c) {
     const Vars& v = c.v;
     if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
         c.outcome(Outcome::recheck_failed);
+        kernel::frame_move(c, page_node(c), kernel::mine(c, frames::Role::unlisted),
+                           kernel::mine(c, frames::Role::temporary));
         return false;
     }
     c.outcome(Outcome::recheck_ok);
     c.w.inc(v.surplus_huge_pages);
     c.w.inc(v.surplus_huge_pages_node[page_node(c)]);
-    c.w.set(c.self.owned, c[c.self.page_node]);
     return true;
 }
-}  // namespace
 
 void V4_put_page_locked(StepCtx& c) {
     if (surplus_recheck(c)) {
-        c.complete();
+        resv::surplus_page(c);
     } else {
         c.note([] {
             return std::string(
@@ -110,7 +111,7 @@ void V4_put_page_locked(StepCtx& c) {
 
 void V4_put_page_unlocked(StepCtx& c) {
     if (surplus_recheck(c)) {
-        c.complete();
+        resv::surplus_page(c);
     } else {
         c.note([] { return std::string("surplus full: temporary page, unlock, put_page"); });
         c.go(Step::V5);
@@ -120,8 +121,8 @@ void V4_put_page_unlocked(StepCtx& c) {
 
 void V5_update_and_free_page(StepCtx& c) {
     kernel::update_and_free_page(c, page_node(c));
-    c.note([] { return std::string("the temporary page goes back to buddy: the fault fails"); });
-    c.complete();
+    c.note([] { return std::string("the temporary page goes back to buddy: no surplus page"); });
+    resv::surplus_failed(c);
     c.emit();
 }
 
@@ -133,8 +134,8 @@ void V5_remove_hugetlb_folio(StepCtx& c) {
 
 void V6(StepCtx& c) {
     kernel::free_to_buddy(c, page_node(c));
-    c.note([] { return std::string("the temporary page goes back to buddy: the fault fails"); });
-    c.complete();
+    c.note([] { return std::string("the temporary page goes back to buddy: no surplus page"); });
+    resv::surplus_failed(c);
     c.emit();
 }
 
@@ -156,14 +157,18 @@ void U1_free_huge_page(StepCtx& c) {
     c.emit();
 }
 
+bool nothing_to_free(StepCtx& c) {
+    if (c[c.self.owned] != kNone) return false;
+    c.outcome(Outcome::nothing_owned);
+    c.note([] { return std::string("no page owned: nothing to free"); });
+    c.complete();
+    c.emit();
+    return true;
+}
+
 void U1_free_huge_folio(StepCtx& c) {
+    if (nothing_to_free(c)) return;
     const std::uint64_t owned = c[c.self.owned];
-    if (owned == kNone) {
-        c.outcome(Outcome::nothing_owned);
-        c.note([] { return std::string("no page owned: nothing to free"); });
-        c.complete();
-        return c.emit();
-    }
     const auto n = static_cast<std::uint32_t>(owned - 1);
     c.w.set(c.self.owned, kNone);
     if (c[c.v.surplus_huge_pages_node[n]] > 0) {
@@ -267,6 +272,7 @@ void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
     }
     if (c[s.min_count] >= c.persistent()) c.outcome(Outcome::no_shrink);
     while (c[s.min_count] < c.persistent()) {
+        if (c.spinning()) break;
         if (!kernel::free_pool_huge_page(c)) {
             c.outcome(Outcome::shrink_no_free_page);
             c.note([] { return std::string("free_pool_huge_page finds no free page"); });

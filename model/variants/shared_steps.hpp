@@ -20,6 +20,9 @@ void V2(StepCtx& c);
 // V3: prep_new_huge_page / prep_new_hugetlb_folio, a lock section of its own: nr++,
 // nr_node++ (the page is not surplus yet).
 void V3_prep(StepCtx& c);
+// alloc_surplus_huge_page's re-check under the lock: surplus < overcommit counts the page
+// surplus (true); else it becomes temporary (false).
+bool surplus_recheck(StepCtx& c);
 // V4: the second locked check: surplus++ and the page is the fault's, or (surplus full)
 // the page is marked temporary and freed. v4.19 put_page()s it with hugetlb_lock held
 // (V4_put_page_locked: a self-deadlock); v5.4 and v6.6 unlock first.
@@ -33,6 +36,9 @@ void V5_remove_hugetlb_folio(StepCtx& c);
 void V6(StepCtx& c);
 
 // ---- UNMAP ------------------------------------------------------------------------
+// An UNMAP of an actor that owns no page: nothing to free, the op ends (emitted). Returns
+// false, doing nothing, when it owns one.
+bool nothing_to_free(StepCtx& c);
 // U1: free_huge_page of the owned page. Up to v5.4 a surplus page goes to buddy in the
 // locked section; from v6.6 remove_hugetlb_folio there and U2 frees it unlocked.
 void U1_free_huge_page(StepCtx& c);

@@ -17,6 +17,7 @@
 #include "model/variants/footprints.hpp"
 #include "model/variants/outcomes.hpp"
 #include "model/variants/registry.hpp"
+#include "model/variants/reservation_steps.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
 
@@ -31,21 +32,13 @@ std::string num(std::uint64_t v) {
 // V3: alloc_surplus_hugetlb_folio's second lock section: account_new_hugetlb_folio, then
 // the re-check: surplus full → temporary folio, unlock, free_huge_folio (V5).
 void V3(StepCtx& c) {
-    const Vars& v = c.v;
-    const std::uint64_t page_node = c[c.self.page_node];
-    const auto n = static_cast<std::uint32_t>(page_node - 1);
-    kernel::prep_new_huge_page(c, n);
-    if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
-        c.outcome(Outcome::recheck_failed);
+    kernel::prep_new_huge_page(c, static_cast<std::uint32_t>(c[c.self.page_node] - 1));
+    if (!shared::surplus_recheck(c)) {
         c.note(
             [] { return std::string("surplus full: temporary folio, unlock, free_huge_folio"); });
         c.go(Step::V5);
     } else {
-        c.outcome(Outcome::recheck_ok);
-        c.w.inc(v.surplus_huge_pages);
-        c.w.inc(v.surplus_huge_pages_node[n]);
-        c.w.set(c.self.owned, page_node);
-        c.complete();
+        resv::surplus_page(c);
     }
     c.emit();
 }
@@ -62,6 +55,7 @@ void collect(StepCtx& c) {
         std::max(c[c.self.count], c[v.resv_huge_pages] + c.persistent() - persistent_free_count);
     if (min_count >= c.persistent()) c.outcome(Outcome::no_shrink);
     while (min_count < c.persistent()) {
+        if (c.spinning()) break;
         const std::uint32_t n = kernel::remove_pool_huge_page(c);
         if (n == c.nodes) {
             c.outcome(Outcome::collect_no_free_page);
@@ -191,7 +185,13 @@ const Variant& v6_18() {
     static const Variant v(
         "v6.18", "Linux 6.18.2: nr and surplus accounted together, batched grow",
         "gfunkmonk/linux-6.18.2 @ HEAD, mm/hugetlb.c",
-        Features{.resize_lock = true, .page_list = true},
+        Features{.resize_lock = true,
+                 .page_list = true,
+                 .reservations = true,
+                 .dissolve = true,
+                 .unused = UnusedStyle::collect,
+                 .gather_mbind = true,
+                 .frames = true},
         FirstSteps{.fault = Step::F1,
                    .unmap = Step::U1,
                    .resize = Step::R1,
@@ -201,19 +201,52 @@ const Variant& v6_18() {
             {Step::F1, kFault, kLocked, "dequeue_hugetlb_folio_vma", "hugetlb.c:3018-3026 (1364)",
              "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1,
              fp::F1_to_V1, false, SharedTable::none, out::F1_to_V1},
-            {Step::V1, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2218-2221",
+            {Step::V1, kSurplus, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2218-2221",
              "fail if surplus >= overcommit", shared::V1, fp::V1, true, SharedTable::none, out::V1},
-            {Step::V2, kFault, 0, "alloc_fresh_hugetlb_folio", "hugetlb.c:2223 (1998-2007)",
+            {Step::V2, kSurplus, 0, "alloc_fresh_hugetlb_folio", "hugetlb.c:2223 (1998-2007)",
              "take a buddy block, local node first; none: the fault fails", shared::V2, fp::V2,
              true, SharedTable::none, out::V2},
-            {Step::V3, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2227-2254",
+            {Step::V3, kSurplus, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2227-2254",
              "account_new_hugetlb_folio; surplus full: temporary folio; else surplus++", V3,
              local_fp::V3, true, SharedTable::none, out::surplus_recheck},
-            {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1860,1871-1874",
+            {Step::V5, kSurplus, kLocked, "free_huge_folio", "hugetlb.c:1860,1871-1874",
              "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
              shared::V5_remove_hugetlb_folio, fp::V5_remove_hugetlb_folio, true},
-            {Step::V6, kFault, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1874 (1697)",
+            {Step::V6, kSurplus, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1874 (1697)",
              "the temporary folio back to buddy, lock dropped", shared::V6, fp::V6, true},
+            {Step::W3, kFault, kLocked, "alloc_hugetlb_folio", "hugetlb.c:3036-3043",
+             "a reserved fault's surplus folio: spin_lock, restore_reserve, resv_huge_pages--",
+             resv::W3_resv_locked, fp::W3},
+            {Step::M1, kMmap, kLocked, "gather_surplus_pages", "hugetlb.c:5321-5323 (2379-2404)",
+             "hugetlb_acct_memory(+k): needed = resv + k - free; <= 0: resv += k; else unlock",
+             resv::M1, fp::M1, false, SharedTable::none, out::M1_collect},
+            {Step::M2, kMmap, kLocked, "gather_surplus_pages", "hugetlb.c:2436-2464",
+             "relock: needed again; retry, give up, or resv += k and enqueue the needed folios",
+             resv::M2, fp::M2, false, SharedTable::none, out::M2},
+            {Step::M3, kMmap, kLocked, "free_huge_folio", "hugetlb.c:2469-2470 (1819-1884)",
+             "a folio not needed: surplus: remove_hugetlb_folio, unlock (M5); else enqueue",
+             resv::M3_folio, fp::M3_folio, false, SharedTable::none, out::M3_folio},
+            {Step::M5, kMmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:2470 (1871-1874)",
+             "the surplus folio not needed back to buddy, lock dropped", resv::M5, fp::M5},
+            {Step::M4, kMmap, kLocked, "hugetlb_acct_memory", "hugetlb.c:2471,5324-5329",
+             "relock; delta > cpuset_mems_nr: give it back; else the mapping has it", resv::M4,
+             fp::M4, false, SharedTable::none, out::M4_collect},
+            {Step::X1, kUnreserve, kLocked, "return_unused_surplus_pages",
+             "hugetlb.c:7465 (5333-5334, 2484-2525)",
+             "hugetlb_acct_memory(-unused): resv -= unused; collect surplus folios off the pool",
+             resv::X1, fp::X1, false, SharedTable::none, out::X1_collect},
+            {Step::X3, kUnreserve, 0, "update_and_free_pages_bulk", "hugetlb.c:2523",
+             "one collected folio back to buddy, lock dropped", resv::X3, fp::X3, false,
+             SharedTable::none, out::X3},
+            {Step::U0, kUnmap, 0, "folio_put", "include/linux/mm.h: folio_put_testzero",
+             "with frames: the refcount drops to 0 without a lock; free_huge_folio next", resv::U0,
+             fp::U0, false, SharedTable::none, out::U0},
+            {Step::D1, kDissolve, kLocked, "dissolve_free_hugetlb_folio", "hugetlb.c:2096-2140",
+             "refcount 0: not freed yet: retry; available: remove_hugetlb_folio, max--, unlock",
+             resv::D1_remove_hugetlb_folio, fp::D1, false, SharedTable::none,
+             out::D1_remove_hugetlb_folio},
+            {Step::D2, kDissolve, 0, "update_and_free_hugetlb_folio", "hugetlb.c:2155",
+             "the dissolved folio back to buddy, lock dropped", resv::D2, fp::D2},
             {Step::U1, kUnmap, kLocked, "free_huge_folio", "hugetlb.c:1819-1884",
              "a surplus node's page: remove_hugetlb_folio, then U2; else enqueue",
              shared::U1_free_huge_folio, fp::U1_free_huge_folio, false, SharedTable::none,

@@ -18,6 +18,7 @@
 #include "model/variants/footprints.hpp"
 #include "model/variants/outcomes.hpp"
 #include "model/variants/registry.hpp"
+#include "model/variants/reservation_steps.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
 
@@ -33,6 +34,7 @@ void collect(StepCtx& c) {
     const std::uint64_t min_count = std::max(c[c.self.count], in_use);
     if (min_count >= c.persistent()) c.outcome(Outcome::no_shrink);
     while (min_count < c.persistent()) {
+        if (c.spinning()) break;
         const std::uint32_t n = kernel::remove_pool_huge_page(c);
         if (n == c.nodes) {
             c.outcome(Outcome::collect_no_free_page);
@@ -120,7 +122,12 @@ const Variant& v6_6() {
     static const Variant v(
         "v6.6", "Linux 6.6.9: resize_lock, collected shrink, folios freed after the unlock",
         "mihaelbh/adding-new-sched-policy-to-linux-6.6.9 @ HEAD, mm/hugetlb.c",
-        Features{.resize_lock = true, .page_list = true},
+        Features{.resize_lock = true,
+                 .page_list = true,
+                 .reservations = true,
+                 .dissolve = true,
+                 .unused = UnusedStyle::collect,
+                 .frames = true},
         FirstSteps{.fault = Step::F1,
                    .unmap = Step::U1,
                    .resize = Step::R1,
@@ -130,22 +137,55 @@ const Variant& v6_6() {
             {Step::F1, kFault, kLocked, "dequeue_hugetlb_folio_vma", "hugetlb.c:3106-3114 (1396)",
              "take a free page, home node first, if free - resv > 0; else V1", shared::F1_to_V1,
              fp::F1_to_V1, false, SharedTable::none, out::F1_to_V1},
-            {Step::V1, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2415-2418",
+            {Step::V1, kSurplus, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2415-2418",
              "fail if surplus >= overcommit", shared::V1, fp::V1, true, SharedTable::none, out::V1},
-            {Step::V2, kFault, 0, "alloc_buddy_hugetlb_folio", "hugetlb.c:2420 (2127-2187)",
+            {Step::V2, kSurplus, 0, "alloc_buddy_hugetlb_folio", "hugetlb.c:2420 (2127-2187)",
              "take a buddy block, local node first; none: the fault fails", shared::V2, fp::V2,
              true, SharedTable::none, out::V2},
-            {Step::V3, kFault, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
+            {Step::V3, kSurplus, kLocked, "prep_new_hugetlb_folio", "hugetlb.c:1980-1985",
              "nr++, nr_huge_pages_node[n]++", shared::V3_prep, fp::V3_prep, true},
-            {Step::V4, kFault, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2424-2443",
+            {Step::V4, kSurplus, kLocked, "alloc_surplus_hugetlb_folio", "hugetlb.c:2424-2443",
              "surplus full: temporary folio, unlock, free_huge_folio; else surplus++",
              shared::V4_put_page_unlocked, fp::V4_put_page_unlocked, true, SharedTable::none,
              out::V4_put_page_unlocked},
-            {Step::V5, kFault, kLocked, "free_huge_folio", "hugetlb.c:1935,1944-1946",
+            {Step::V5, kSurplus, kLocked, "free_huge_folio", "hugetlb.c:1935,1944-1946",
              "the temporary folio: remove_hugetlb_folio (nr--, nr_node--)",
              shared::V5_remove_hugetlb_folio, fp::V5_remove_hugetlb_folio, true},
-            {Step::V6, kFault, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1947 (1852)",
+            {Step::V6, kSurplus, 0, "update_and_free_hugetlb_folio", "hugetlb.c:1947 (1852)",
              "the temporary folio back to buddy, lock dropped", shared::V6, fp::V6, true},
+            {Step::W3, kFault, kLocked, "alloc_hugetlb_folio", "hugetlb.c:3117-3124",
+             "a reserved fault's surplus folio: spin_lock, restore_reserve, resv_huge_pages--",
+             resv::W3_resv_locked, fp::W3},
+            {Step::M1, kMmap, kLocked, "gather_surplus_pages", "hugetlb.c:4810-4812 (2543-2560)",
+             "hugetlb_acct_memory(+k): needed = resv + k - free; <= 0: resv += k; else unlock",
+             resv::M1, fp::M1, false, SharedTable::none, out::M1_collect},
+            {Step::M2, kMmap, kLocked, "gather_surplus_pages", "hugetlb.c:2585-2615",
+             "relock: needed again; retry, give up, or resv += k and enqueue the needed folios",
+             resv::M2, fp::M2, false, SharedTable::none, out::M2},
+            {Step::M3, kMmap, kLocked, "free_huge_folio", "hugetlb.c:2620-2621 (1894-1958)",
+             "a folio not needed: surplus: remove_hugetlb_folio, unlock (M5); else enqueue",
+             resv::M3_folio, fp::M3_folio, false, SharedTable::none, out::M3_folio},
+            {Step::M5, kMmap, 0, "update_and_free_hugetlb_folio", "hugetlb.c:2621 (1945-1947)",
+             "the surplus folio not needed back to buddy, lock dropped", resv::M5, fp::M5},
+            {Step::M4, kMmap, kLocked, "hugetlb_acct_memory", "hugetlb.c:2622,4813-4818",
+             "relock; delta > cpuset_mems_nr: give it back; else the mapping has it", resv::M4,
+             fp::M4, false, SharedTable::none, out::M4_collect},
+            {Step::X1, kUnreserve, kLocked, "return_unused_surplus_pages",
+             "hugetlb.c:6906 (4822-4823, 2635-2675)",
+             "hugetlb_acct_memory(-unused): resv -= unused; collect surplus folios off the pool",
+             resv::X1, fp::X1, false, SharedTable::none, out::X1_collect},
+            {Step::X3, kUnreserve, 0, "update_and_free_pages_bulk", "hugetlb.c:2673",
+             "one collected folio back to buddy, lock dropped", resv::X3, fp::X3, false,
+             SharedTable::none, out::X3},
+            {Step::U0, kUnmap, 0, "folio_put", "include/linux/mm.h: folio_put_testzero",
+             "with frames: the refcount drops to 0 without a lock; free_huge_folio next", resv::U0,
+             fp::U0, false, SharedTable::none, out::U0},
+            {Step::D1, kDissolve, kLocked, "dissolve_free_huge_page", "hugetlb.c:2302-2344",
+             "refcount 0: not freed yet: retry; available: remove_hugetlb_folio, max--, unlock",
+             resv::D1_remove_hugetlb_folio, fp::D1, false, SharedTable::none,
+             out::D1_remove_hugetlb_folio},
+            {Step::D2, kDissolve, 0, "update_and_free_hugetlb_folio", "hugetlb.c:2356",
+             "the dissolved folio back to buddy, lock dropped", resv::D2, fp::D2},
             {Step::U1, kUnmap, kLocked, "free_huge_folio", "hugetlb.c:1894-1958",
              "a surplus node's page: remove_hugetlb_folio, then U2; else enqueue",
              shared::U1_free_huge_folio, fp::U1_free_huge_folio, false, SharedTable::none,
