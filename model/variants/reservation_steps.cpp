@@ -27,18 +27,22 @@ void commit_reservation(StepCtx& c) {
     });
 }
 
-// return_unused_surplus_pages' loop (from v4.10): per page, resv--, then
+// return_unused_surplus_pages' loop: per page (from v4.10) resv--, then
 // free_pool_huge_page(acct_surplus = 1) and cond_resched_lock, a choice: drop the lock
 // (the step ends, X2 resumes) or keep it. count: pages still to try; ret: unused
 // reservations still to give back. Then resv -= the rest and the op ends.
 void return_unused_loop(StepCtx& c) {
     const Vars& v = c.v;
     const ActorSlots& s = c.self;
+    // Up to v4.9 resv_huge_pages was decremented by all of it before the loop (B5).
+    const bool per_page = c.m.variant().features().unused == UnusedStyle::per_page;
     while (c[s.count] > 0) {
         if (c.spinning()) break;
         c.w.set(s.count, c[s.count] - 1);
-        c.w.dec(v.resv_huge_pages);
-        c.w.set(s.ret, c[s.ret] - 1);
+        if (per_page) {
+            c.w.dec(v.resv_huge_pages);
+            c.w.set(s.ret, c[s.ret] - 1);
+        }
         if (!kernel::free_pool_huge_page(c, true)) {
             c.outcome(Outcome::unused_no_free_page);
             c.note([] { return std::string("free_pool_huge_page finds no free surplus page"); });
