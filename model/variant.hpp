@@ -185,6 +185,9 @@ struct Features {
     // gather_surplus_pages allocates within the task's mbind nodemask (v6.18), not on any
     // node (NUMA_NO_NODE without a nodemask, up to v6.6).
     bool gather_mbind = false;
+    // hugetlb_acct_memory checks delta against the free pages of the task's mbind nodes
+    // within its cpuset (allowed_mems_nr, v6.x), not of every node (cpuset_mems_nr).
+    bool acct_mbind = false;
     // Every step keeps the frames of a scenario with pages with identity (docs/frames.md).
     bool frames = false;
 };

@@ -81,7 +81,7 @@ TEST(History, MatrixText) {
         "title\n"
         "B1   P1        P1 (2)     P1 (2)           holds 65   holds 43  holds 57  holds 38  "
         "surplus conversion race: alloc_buddy_huge_page bumps the global counters first\n"
-        "B7   P13       —          —                P13 (9)    holds 16  holds 16  holds 14  "
+        "B7   P13       —          —                P13 (9)    holds 16  holds 14  holds 12  "
         "alloc_huge_page decrements resv_huge_pages without hugetlb_lock after a surplus "
         "page\n"
         "B8   P5        P5 (3)     P5 (3)           P5 (3)     holds 74  holds 26  holds 24  "

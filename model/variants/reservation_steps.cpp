@@ -119,11 +119,17 @@ void return_unused_surplus_pages(StepCtx& c, std::uint64_t unused) {
 
 // The rest of hugetlb_acct_memory(+k) after gather_surplus_pages succeeded, in its lock
 // section: "delta > cpuset_mems_nr(h->free_huge_pages_node)" (every node is in the
-// cpuset) gives the reservation back; else the mapping has it.
+// cpuset; v6.x: allowed_mems_nr, the task's mbind nodes) gives the reservation back; else
+// the mapping has it.
 void acct_tail(StepCtx& c) {
     std::uint64_t free_in_cpuset = 0;
-    for (std::uint32_t n = 0; n < c.nodes; ++n)
-        free_in_cpuset += c[c.v.free_huge_pages_node[n]];
+    if (c.m.variant().features().acct_mbind) {  // allowed_mems_nr: the mbind nodes only
+        for (std::uint32_t n : c.m.home_first(c.a))
+            free_in_cpuset += c[c.v.free_huge_pages_node[n]];
+    } else {
+        for (std::uint32_t n = 0; n < c.nodes; ++n)
+            free_in_cpuset += c[c.v.free_huge_pages_node[n]];
+    }
     if (c.op.value > free_in_cpuset) {
         c.outcome(Outcome::acct_cpuset_short);
         c.note([&] {
