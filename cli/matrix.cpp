@@ -10,8 +10,10 @@
 namespace hugecheck::cli {
 
 bool MatrixCell::agrees() const {
-    if (!modelled) return !expected;
-    return status == explorer::Status::complete || violated ? violated == expected : false;
+    const bool violation_expected = expected || !masked_by.empty();
+    if (!modelled) return !violation_expected;
+    return status == explorer::Status::complete || violated ? violated == violation_expected
+                                                            : false;
 }
 
 std::string MatrixCell::text() const {
@@ -44,14 +46,16 @@ std::vector<model::Scenario> history_scenarios() {
         if (!out.back().has_bug)
             throw InputError(out.back().source, 0, "bug", "a history scenario needs a [bug] table");
     }
-    // Kernel bugs (B1, B3, ...) in number order, then hugecheck's own findings (HC1, ...).
+    // The kernel bugs (B1, B3, ...) in number order, then other kernel bugs met on
+    // the way (K1, ...), then hugecheck's own findings (HC1, ...).
     auto key = [](const model::Scenario& s) {
         const std::string& id = s.bug.id;
         const std::size_t digits = id.find_first_of("0123456789");
         const std::string prefix = id.substr(0, digits);
         const unsigned long number =
             digits == std::string::npos ? 0 : std::stoul(id.substr(digits));
-        return std::make_tuple(prefix != "B", prefix, number);
+        const int rank = prefix == "B" ? 0 : prefix == "K" ? 1 : 2;
+        return std::make_tuple(rank, prefix, number);
     };
     std::sort(out.begin(), out.end(),
               [&](const auto& a, const auto& b) { return key(a) < key(b); });
@@ -72,6 +76,8 @@ Matrix compute_matrix(const std::vector<model::Scenario>& scenarios,
             cell.variant = v->name();
             cell.expected = std::find(sc.bug.present.begin(), sc.bug.present.end(), v->name()) !=
                             sc.bug.present.end();
+            for (const auto& [name, id] : sc.bug.masked)
+                if (name == v->name()) cell.masked_by = id;
             if (!model::HugetlbModel::missing_features(sc, *v).empty()) {
                 cell.modelled = false;
                 row.cells.push_back(cell);
@@ -96,7 +102,8 @@ namespace {
 // A cell as the table shows it: "P5 (3)" / "holds 74", and "!" where history disagrees.
 std::string cell_text(const MatrixRow& r, const MatrixCell& c) {
     std::string t = !c.modelled  ? "—"
-                    : c.violated ? r.scenario.bug.property + " (" + std::to_string(c.length) + ")"
+                    : c.violated ? r.scenario.bug.property + " (" + std::to_string(c.length) + ")" +
+                                       (c.masked_by.empty() ? "" : " by " + c.masked_by)
                     : c.status == explorer::Status::complete ? "holds " + std::to_string(c.states)
                                                              : "incomplete";
     return c.agrees() ? t : t + " !";
@@ -142,8 +149,9 @@ std::string matrix_table(const Matrix& m) {
     }
     out +=
         "\ncells: the property violated with its shortest trace length, or holds with the "
-        "states explored; '—' where the variant does not model the scenario (gigantic pages, "
-        "reservations, memory offline, pages with identity); "
+        "states explored; '—' where the variant does not model the scenario (the gigantic "
+        "path); "
+        "'by K1': the violation is another bug's (the scenario's bug.masked); "
         "'!' where the verdict differs from kernel history (the scenario's bug.present)\n";
     return out;
 }
@@ -161,7 +169,7 @@ std::string matrix_markdown(const Matrix& m) {
                r.scenario.bug.property + " |";
         for (const MatrixCell& c : r.cells) {
             std::string t = cell_text(r, c);
-            if (c.violated) t = "**" + t + "**";
+            if (c.violated && c.masked_by.empty()) t = "**" + t + "**";
             out += " " + t + " |";
         }
         out += " " + r.scenario.bug.fix + " |\n";
@@ -181,7 +189,9 @@ nlohmann::json matrix_json(const Matrix& m) {
                                                                                   : "incomplete"},
                              {"length", c.violated ? nlohmann::json(c.length) : nlohmann::json()},
                              {"states", c.states},
-                             {"history", c.expected ? "present" : "absent"},
+                             {"history", c.expected             ? "present"
+                                         : !c.masked_by.empty() ? "masked by " + c.masked_by
+                                                                : "absent"},
                              {"agrees", c.agrees()}});
         rows.push_back({{"bug", r.scenario.bug.id},
                         {"title", r.scenario.bug.title},

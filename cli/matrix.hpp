@@ -24,8 +24,10 @@ struct MatrixCell {
     std::uint32_t length = 0;  // shortest trace, when violated
     std::uint64_t states = 0;  // states explored
     bool expected = false;     // kernel history says the variant has the bug
+    std::string masked_by;     // or another bug that breaks the property (bug.masked)
     // verdict == history (an incomplete cell does not agree; a cell that is not modelled
-    // agrees unless history says the variant has the bug)
+    // agrees unless history says the variant has the bug; a masked cell expects the other
+    // bug's violation)
     bool agrees() const;
     std::string text() const;  // "P5 (3)", "holds (74)", "incomplete (state limit)", "—"
 };

@@ -221,8 +221,8 @@ constexpr std::string_view kTopKeys[] = {"description", "nodes", "mem", "pool", 
                                          "expect",      "actor", "bug", "gigantic", "frames"};
 constexpr std::string_view kGiganticKeys[] = {
     "order", "max_order", "pageblock_order", "memory", "reserved", "in_use", "pool"};
-constexpr std::string_view kBugKeys[] = {"id",      "title", "fix",  "property",
-                                         "present", "cve",   "notes"};
+constexpr std::string_view kBugKeys[] = {"id",      "title", "fix",   "property",
+                                         "present", "cve",   "notes", "masked"};
 constexpr std::string_view kActorKeys[] = {"name", "home", "policy", "script"};
 
 bool known(std::string_view key, std::span<const std::string_view> keys) {
@@ -488,20 +488,40 @@ Scenario parse_scenario(std::string_view text, std::string_view source, std::str
             bug.property.find_first_not_of("0123456789", 1) != std::string::npos)
             r.fail(prop.source(), "bug.property",
                    "'" + bug.property + "' is not a property id such as P2");
+        std::string variant_names;
+        for (const Variant* v : all_variants())
+            variant_names += (variant_names.empty() ? "" : ", ") + v->name();
+        const auto check_variant = [&](const toml::source_region& where, const std::string& f,
+                                       const std::string& name) {
+            if (std::none_of(all_variants().begin(), all_variants().end(),
+                             [&](const Variant* v) { return v->name() == name; }))
+                r.fail(where, f, "unknown variant '" + name + "' (known: " + variant_names + ")");
+        };
         const toml::array& present = r.array(*field("present", true), "bug.present");
         for (std::size_t i = 0; i < present.size(); ++i) {
             const std::string f = "bug.present[" + std::to_string(i) + "]";
             std::string name = r.string(present[i], f);
-            bool variant_known = false;
-            std::string names;
-            for (const Variant* v : all_variants()) {
-                variant_known = variant_known || v->name() == name;
-                names += (names.empty() ? "" : ", ") + v->name();
-            }
-            if (!variant_known)
-                r.fail(present[i].source(), f,
-                       "unknown variant '" + name + "' (known: " + names + ")");
+            check_variant(present[i].source(), f, name);
             bug.present.push_back(std::move(name));
+        }
+        // [bug.masked] variant = "K1": the scenario breaks the property on that variant, but
+        // through another bug (K1), whether or not the variant also has this one.
+        if (const toml::node* m = field("masked", false)) {
+            if (!m->is_table())
+                r.fail(
+                    m->source(), "bug.masked",
+                    "expected a table of variant = \"bug id\", got " + std::string(type_name(*m)));
+            for (auto&& [key, node] : *m->as_table()) {
+                const std::string name(key.str());
+                const std::string f = "bug.masked." + name;
+                check_variant(key.source(), f, name);
+                if (std::find(bug.present.begin(), bug.present.end(), name) != bug.present.end())
+                    r.fail(key.source(), f,
+                           "the bug is present on " + name + ", so no other bug can mask it there");
+                std::string by = r.string(node, f);
+                if (by.empty()) r.fail(node.source(), f, "expected the id of the masking bug");
+                bug.masked.emplace_back(name, std::move(by));
+            }
         }
         if (const toml::node* c = field("cve", false)) bug.cve = r.string(*c, "bug.cve");
         if (const toml::node* n = field("notes", false)) bug.notes = r.string(*n, "bug.notes");

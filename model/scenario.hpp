@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/input_error.hpp"
@@ -96,8 +97,11 @@ struct BugInfo {
     std::string fix;       // the fixing commit: "17743798d812 mm/hugetlb: fix a race ..."
     std::string property;  // the property that shows it: "P5"
     std::vector<std::string> present;  // the variants whose code has the bug
-    std::string cve;                   // optional
-    std::string notes;                 // optional: why the scenario is built this way
+    // [bug.masked]: variants whose code lacks this bug's code path but has another known
+    // bug (by id) that breaks the same property in this scenario: variant -> bug id.
+    std::vector<std::pair<std::string, std::string>> masked;
+    std::string cve;    // optional
+    std::string notes;  // optional: why the scenario is built this way
 };
 
 struct Scenario {

@@ -77,6 +77,7 @@ inline constexpr std::uint8_t gigantic = 1;   // a gigantic hstate
 inline constexpr std::uint8_t normal = 2;     // a hstate that is not gigantic
 inline constexpr std::uint8_t two_nodes = 4;  // a second node to fall back to
 inline constexpr std::uint8_t frames = 8;     // pages with identity (a dropped page to see)
+inline constexpr std::uint8_t mmap = 16;      // a reservation to fault in (an MMAP)
 }  // namespace needs
 
 struct OutcomeInfo {

@@ -54,6 +54,9 @@ std::string not_applicable(const model::OutcomeInfo& info, const model::HugetlbM
     if ((info.needs & model::needs::gigantic) && !m.gigantic()) return "not a gigantic hstate";
     if ((info.needs & model::needs::normal) && m.gigantic()) return "a gigantic hstate";
     if ((info.needs & model::needs::two_nodes) && m.nodes() < 2) return "one node";
+    if ((info.needs & model::needs::mmap) && !(ops & model::op_bit(model::OpKind::mmap)))
+        return "no MMAP";
+    if ((info.needs & model::needs::frames) && !m.has_frames()) return "no pages with identity";
     if (info.ops && !(info.ops & ops & step_ops)) return "no " + ops_text(info.ops);
     return "";
 }

@@ -220,6 +220,7 @@ run matrix 0 -- "$hc" matrix
 has matrix "B8   P5        P5 (3)" "$out"
 has matrix "HC1  P2" "$out"
 has matrix "B14  P11" "$out"
+has matrix "B7   P13       P13 (5) by K1" "$out"
 hasnt matrix " !" "$out"
 run matrix-md 0 -- "$hc" matrix --format markdown
 has matrix-md "| bug | property | seed | seed-zone-check | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
@@ -412,10 +413,15 @@ run b7 1 -- "$hc" check --scenario history/b7-resv-decrement-unlocked --variant 
 has b7 "stores resv_huge_pages = 0 (it was 2: the update in between is lost)" "$out"
 run frames-flag 0 -- "$hc" check --frames --variant v6.6 -p P1,P11
 has frames-flag "pages with identity: 2 frames;" "$out"
-run frames-seed 2 -- "$hc" check --frames
-has frames-seed "variant seed does not model pages with identity (frames)" "$err"
-run mmap-seed 2 -- "$hc" check --scenario history/b7-resv-decrement-unlocked
-has mmap-seed "variants that do: v4.19, v5.4, v6.6, v6.18" "$err"
+# The seed's reservation code is v4.0's: B5, K1 and K2 (docs/history.md).
+run b5-seed 1 -- "$hc" check --scenario history/b5-unused-surplus-lock-drop -p P12
+has b5-seed "P12 resv <= free violated — scenario history/b5-unused-surplus-lock-drop, variant seed, 12 steps, 1 preemption" "$out"
+has b5-seed "resv_huge_pages -= 2 (0); free_pool_huge_page frees a surplus page to buddy; cond_resched_lock drops hugetlb_lock" "$out"
+run b5-fixed 0 -- "$hc" check --scenario history/b5-unused-surplus-lock-drop --variant v5.4 -p P12
+run k1-seed 1 -- "$hc" check --scenario history/k1-reserve-count-leak -p P13
+has k1-seed "resv_huge_pages is not decremented: the reserve count leaks" "$out"
+run frames-seed 1 -- "$hc" check --frames -p P11,P1
+has frames-seed "pages with identity: 2 frames;" "$out"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures CLI check(s) failed"

@@ -55,9 +55,11 @@ std::string unbalanced_tag(const std::string& xml) {
     return open.empty() ? "" : "<" + open.back() + ">";
 }
 
-// Runs `dot -Tsvg` on a file; the exit status.
+// Runs `dot -Tsvg` on a file; the exit status. ctest runs tests in parallel, so the file is
+// named after the test.
 int run_dot(const std::string& source) {
-    const std::string path = testing::TempDir() + "render_test.dot";
+    const std::string path = testing::TempDir() + "/render_" +
+                             testing::UnitTest::GetInstance()->current_test_info()->name() + ".dot";
     std::ofstream(path) << source;
     return std::system(("dot -Tsvg " + path + " > /dev/null 2>&1").c_str());
 }

@@ -127,16 +127,14 @@ TEST(ReservationScenario, BadInputNamesTheField) {
     }
 }
 
-TEST(ReservationScenario, AVariantWithoutReservationsRefusesThem) {
-    try {
-        model::HugetlbModel(test::scenario(kOneMapping), "seed");
-        ADD_FAILURE() << "the seed took MMAP";
-    } catch (const InputError& e) {
-        EXPECT_NE(std::string(e.what()).find("does not model"), std::string::npos) << e.what();
+TEST(ReservationScenario, EveryVariantModelsReservationsOfflineAndFrames) {
+    // The refusal itself is tested with gigantic pages (test_gigantic), which only the seed has.
+    for (const model::Variant* v : model::all_variants()) {
+        EXPECT_EQ(model::HugetlbModel::missing_features(test::scenario(kOneMapping), *v), "")
+            << v->name();
+        EXPECT_TRUE(v->features().reservations && v->features().dissolve && v->features().frames)
+            << v->name();
     }
-    EXPECT_EQ(model::HugetlbModel::missing_features(test::scenario(kOneMapping),
-                                                    model::find_variant("v6.18")),
-              "");
 }
 
 // ---- the steps -------------------------------------------------------------------------
@@ -390,6 +388,133 @@ TEST(ReservationSteps, DissolveWithoutFramesTakesAFreePage) {
     EXPECT_EQ(next[0].after[v.free_huge_pages], 2u);
 }
 
+// ---- the seed (v4.0.5's reservation and offline code) ---------------------------------
+
+// The seed's MMAP gathers its surplus pages through alloc_buddy_huge_page (B1-B3).
+TEST(SeedReservations, GatherSurplusPagesUsesAllocBuddyHugePage) {
+    const model::HugetlbModel m(test::scenario(kMapper), "seed");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    std::vector<Step> steps;
+    while (x[v.actor[0].op] == 0) {
+        const auto next = of_actor(m, x, 0);
+        ASSERT_EQ(next.size(), 1u);
+        steps.push_back(next[0].transition.step);
+        x = next[0].after;
+    }
+    EXPECT_EQ(steps,
+              (std::vector<Step>{Step::M1, Step::B1, Step::B2, Step::B3, Step::M2, Step::M4}));
+    EXPECT_EQ(x[v.resv_huge_pages], 2u);
+    EXPECT_EQ(x[v.free_huge_pages], 2u);
+    EXPECT_EQ(x[v.surplus_huge_pages], 1u);
+    EXPECT_EQ(x[v.actor[0].reserved], 2u);
+}
+
+// K1: before a88c76954804 a reserved fault that gets a surplus page consumes the mapping's
+// reservation but leaves resv_huge_pages as it was.
+TEST(SeedReservations, AReservedSurplusFaultLeaksTheReserveCount) {
+    const model::HugetlbModel m(test::scenario(kMapper), "seed");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    x[v.actor[0].op] = 1;
+    x[v.actor[0].reserved] = 1;
+    x[v.resv_huge_pages] = 1;
+    x[v.free_huge_pages] = 0;  // no free page: the surplus allocator
+    x[v.free_huge_pages_node[0]] = 0;
+    x[v.nr_huge_pages] = 0;
+    x[v.nr_huge_pages_node[0]] = 0;
+    x[v.buddy[0]] = 2;
+    x[v.frames[0][1]] = model::frames::buddy;
+    std::vector<Step> steps;
+    while (x[v.actor[0].op] == 1) {
+        const auto next = of_actor(m, x, 0);
+        ASSERT_EQ(next.size(), 1u);
+        steps.push_back(next[0].transition.step);
+        x = next[0].after;
+    }
+    EXPECT_EQ(steps, (std::vector<Step>{Step::F1, Step::B1, Step::B2, Step::B3}));
+    EXPECT_EQ(x[v.actor[0].reserved], 0u);
+    EXPECT_EQ(x[v.resv_huge_pages], 1u);  // the leak
+    EXPECT_EQ(x[v.surplus_huge_pages], 1u);
+    EXPECT_EQ(x[v.actor[0].owned], model::encode_index(0));
+}
+
+// B5: the seed's return_unused_surplus_pages gives back the whole reservation first, then
+// frees surplus pages with cond_resched_lock between them.
+TEST(SeedReservations, MunmapUncommitsTheReservationBeforeFreeing) {
+    const model::HugetlbModel m(test::scenario(kMapper), "seed");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    x[v.actor[0].op] = 3;
+    x[v.actor[0].reserved] = 2;
+    x[v.resv_huge_pages] = 2;
+    x[v.nr_huge_pages] = 3;
+    x[v.free_huge_pages] = 3;
+    x[v.surplus_huge_pages] = 2;
+    x[v.nr_huge_pages_node[0]] = 2;
+    x[v.nr_huge_pages_node[1]] = 1;
+    x[v.free_huge_pages_node[0]] = 2;
+    x[v.free_huge_pages_node[1]] = 1;
+    x[v.surplus_huge_pages_node[0]] = 1;
+    x[v.surplus_huge_pages_node[1]] = 1;
+    x[v.buddy[0]] = 0;
+    x[v.buddy[1]] = 1;
+    x[v.frames[0][0]] = model::frames::free;
+    x[v.frames[1][1]] = model::frames::free;
+    const auto next = of_actor(m, x, 0);
+    ASSERT_FALSE(next.empty());
+    // Free a page, then cond_resched_lock drops the lock (X2) or not, per page: 3 ways.
+    ASSERT_EQ(next.size(), 3u);
+    bool window = false;
+    for (const auto& s : next) {
+        EXPECT_EQ(s.transition.step, Step::X1);
+        EXPECT_EQ(s.after[v.resv_huge_pages], 0u);  // all of it, before any page is freed
+        EXPECT_EQ(s.after[v.actor[0].reserved], 0u);
+        // B5's window: the lock dropped with a surplus page still free and unreserved.
+        window |= m.variant().step_of_pc(s.after[v.actor[0].pc]) == Step::X2 &&
+                  s.after[v.surplus_huge_pages] == 1 && s.after[v.free_huge_pages] == 2;
+    }
+    EXPECT_TRUE(window);
+}
+
+// K2: the seed's dissolve_free_huge_page has no free - resv check and leaves
+// max_huge_pages alone.
+TEST(SeedReservations, DissolveTakesAReservedPage) {
+    std::string toml = kUnmapDissolve;
+    toml.erase(toml.find("frames = true\n"), 14);
+    const model::HugetlbModel m(test::scenario(toml), "seed");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    x[v.resv_huge_pages] = 2;  // every free page reserved
+    const auto next = of_actor(m, x, 1);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].transition.step, Step::D1);
+    EXPECT_EQ(next[0].after[v.free_huge_pages], 1u);
+    EXPECT_EQ(next[0].after[v.nr_huge_pages], 1u);
+    EXPECT_EQ(next[0].after[v.buddy[0]], 1u);
+    EXPECT_EQ(next[0].after[v.max_huge_pages], 2u);
+}
+
+// v6.18's dissolve_free_hugetlb_folio passes adjust_surplus = (the node has surplus pages)
+// to remove_hugetlb_folio: the free page leaves the surplus counters too; v6.6 passes false.
+TEST(ReservationSteps, V618DissolveCountsAFreePageAsSurplusWhenTheNodeHasSome) {
+    std::string toml = kUnmapDissolve;
+    toml.erase(toml.find("frames = true\n"), 14);
+    for (const char* variant : {"v6.6", "v6.18"}) {
+        const model::HugetlbModel m(test::scenario(toml), variant);
+        const auto& v = vars(m);
+        Values x = Values::initial(m);
+        x[v.surplus_huge_pages] = 1;
+        x[v.surplus_huge_pages_node[0]] = 1;
+        const auto next = of_actor(m, x, 1);
+        ASSERT_EQ(next.size(), 1u) << variant;
+        const std::uint64_t expected = std::string(variant) == "v6.18" ? 0 : 1;
+        EXPECT_EQ(next[0].after[v.surplus_huge_pages], expected) << variant;
+        EXPECT_EQ(next[0].after[v.surplus_huge_pages_node[0]], expected) << variant;
+        EXPECT_EQ(next[0].after[v.free_huge_pages], 1u) << variant;
+    }
+}
+
 // ---- the properties --------------------------------------------------------------------
 
 properties::PropertySet only(std::size_t index) {
@@ -428,6 +553,28 @@ TEST(ReservationProperties, P12FiresWhenAReservationLosesItsPage) {
     EXPECT_EQ(checker.state_violations(x.packed().data()), only(11));
     EXPECT_NE(checker.explain(11, x.packed().data(), nullptr, nullptr).find("resv_huge_pages = 2"),
               std::string::npos);
+}
+
+// The seed's reservation bugs: B5 and K2 break P12, K1 breaks P13; v4.19 has the fixes.
+TEST(ReservationProperties, TheSeedsReservationBugsFireAndTheFixesHold) {
+    struct Case {
+        const char* scenario;
+        std::size_t property;
+        const char* id;
+        std::uint32_t length;
+    };
+    for (const Case& k : {Case{"history/b5-unused-surplus-lock-drop", 11, "P12", 12},
+                          Case{"history/k1-reserve-count-leak", 12, "P13", 5},
+                          Case{"history/k2-offline-reserved-page", 11, "P12", 2}}) {
+        const model::Scenario sc = model::load_scenario(k.scenario);
+        EXPECT_EQ(
+            test::explore(model::HugetlbModel(sc, "seed"), only(k.property)).shortest.at(k.id),
+            k.length)
+            << k.scenario;
+        EXPECT_TRUE(
+            test::explore(model::HugetlbModel(sc, "v4.19"), only(k.property)).shortest.empty())
+            << k.scenario;
+    }
 }
 
 TEST(ReservationProperties, P11SeesEachKindOfDisagreement) {

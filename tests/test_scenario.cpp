@@ -246,7 +246,15 @@ TEST(ScenarioErrors, BugTable) {
               "bad.toml:13: field 'bug.property': 'X' is not a property id such as P2");
     EXPECT_EQ(error_of(head + "colour = 1\n"),
               "bad.toml:10: field 'bug.colour': unknown key (known: id, title, fix, property, "
-              "present, cve, notes)");
+              "present, cve, notes, masked)");
+    EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"P1\"\n"
+                              "present = [\"seed\"]\n[bug.masked]\nseed = \"K1\"\n"),
+              "bad.toml:16: field 'bug.masked.seed': the bug is present on seed, so no other bug "
+              "can mask it there");
+    EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"P1\"\n"
+                              "present = []\n[bug.masked]\nv9 = \"K1\"\n"),
+              "bad.toml:16: field 'bug.masked.v9': unknown variant 'v9' (known: seed, "
+              "seed-zone-check, v4.19, v5.4, v6.6, v6.18)");
 }
 
 TEST(Variant, UnknownVariantIsAnInputError) {

@@ -59,7 +59,7 @@ inline constexpr Footprint node_count =
     may_underflow;
 
 // ---- FAULT ----------------------------------------------------------------------------
-inline constexpr Footprint F1_to_B1 = dequeue | read_write(vars({pfn})) | ends_op;
+inline constexpr Footprint F1_to_B1 = dequeue | read_write(vars({pfn, resv_huge_pages})) | ends_op;
 // A fault with a reservation consumes it (resv_huge_pages--).
 inline constexpr Footprint F1_to_V1 = dequeue | read_write(vars({resv_huge_pages})) | ends_op;
 inline constexpr Footprint V1 =

@@ -16,7 +16,8 @@ using enum Outcome;
 // dequeue_huge_page_vma (kernel.cpp marks them).
 inline constexpr Outcomes F1_to_V1{dequeued_home,    dequeued_other,    no_free_page,
                                    free_lists_empty, dequeued_reserved, reserved_no_page};
-inline constexpr Outcomes F1_to_B1{dequeued_home, dequeued_other, no_free_page, free_lists_empty,
+inline constexpr Outcomes F1_to_B1{dequeued_home,       dequeued_other,    no_free_page,
+                                   free_lists_empty,    dequeued_reserved, reserved_no_page,
                                    gigantic_fault_fails};
 inline constexpr Outcomes V1{surplus_room, surplus_full};
 // alloc_pages_home_first (kernel.cpp marks them).
@@ -29,7 +30,8 @@ inline constexpr Outcomes V4_put_page_unlocked = surplus_recheck;
 
 // ---- reservations and memory offline (reservation_steps.hpp) ---------------------------
 // hugetlb_acct_memory(+k) may give a short reservation back at once: the outcomes of
-// return_unused_surplus_pages, per style (model/variant.hpp, UnusedStyle).
+// return_unused_surplus_pages, per style (model/variant.hpp, UnusedStyle; upfront_resched
+// has per_page's).
 inline constexpr Outcomes M1_per_page{resv_commits,        must_gather,         acct_done,
                                       acct_cpuset_short,   unused_frees_unlock, unused_frees_keep,
                                       unused_no_free_page, unused_done};
@@ -51,6 +53,7 @@ inline constexpr Outcomes X1_collect{unused_collects, unused_no_free_page, unuse
 inline constexpr Outcomes X3{more_collected, last_collected};
 inline constexpr Outcomes U0{nothing_owned, refcount_dropped};
 inline constexpr Outcomes D1{dissolved, dissolve_not_free, dissolve_reserved, dissolve_no_page};
+inline constexpr Outcomes D1_unchecked{dissolved, dissolve_not_free, dissolve_no_page};
 inline constexpr Outcomes D1_freed_check{dissolved, dissolve_not_free, dissolve_reserved,
                                          dissolve_no_page, dissolve_retry};
 inline constexpr Outcomes D1_remove_hugetlb_folio = D1_freed_check;

@@ -145,6 +145,12 @@ void acct_tail(StepCtx& c) {
     c.emit();
 }
 
+// The first step of the variant's surplus allocator: V1 (alloc_surplus_huge_page, v4.19
+// on) or B1 (alloc_buddy_huge_page, the seed).
+Step surplus_allocator(const StepCtx& c) {
+    return c.m.variant().has(Step::V1) ? Step::V1 : Step::B1;
+}
+
 }  // namespace
 
 // ---- the surplus allocator's callers ---------------------------------------------------
@@ -157,16 +163,24 @@ void surplus_page(StepCtx& c) {
         c.w.set(c.self.page_node, kNone);
         const bool more = kernel::page_list_length(c) < c[c.self.count];
         c.note([&] { return "list_add(&page->lru, &surplus_list): node " + num(n); });
-        c.go(more ? Step::V1 : Step::M2);
+        c.go(more ? surplus_allocator(c) : Step::M2);
         return;
     }
     c.w.set(c.self.owned, page_node);
     kernel::frame_move(c, n, kernel::mine(c, frames::Role::unlisted),
                        kernel::mine(c, frames::Role::in_use));
-    if (c[c.self.reserved] > 0)  // the fault still consumes its reservation
-        c.go(c.m.variant().has(Step::W1) ? Step::W1 : Step::W3);
-    else
-        c.complete();
+    if (c[c.self.reserved] == 0) return c.complete();
+    // The fault still consumes its reservation: unlocked up to v5.4 (W1/W2), locked after
+    // 12df140f0bdf (W3); before a88c76954804 (v4.4: the seed) not at all.
+    if (c.m.variant().has(Step::W1)) return c.go(Step::W1);
+    if (c.m.variant().has(Step::W3)) return c.go(Step::W3);
+    c.w.set(c.self.reserved, c[c.self.reserved] - 1);
+    c.note([] {
+        return std::string(
+            "the mapping's reservation is used (region_add), but resv_huge_pages is not "
+            "decremented: the reserve count leaks");
+    });
+    c.complete();
 }
 
 void surplus_failed(StepCtx& c) {
@@ -181,7 +195,7 @@ void surplus_failed(StepCtx& c) {
 
 // ---- FAULT with a reservation ----------------------------------------------------------
 
-void F1_reserved_to_V1(StepCtx& c) {
+void F1_reserved(StepCtx& c) {
     const Vars& v = c.v;
     for (std::uint32_t n : c.m.home_first(c.a)) {
         if (c[v.free_huge_pages_node[n]] == 0) continue;
@@ -201,7 +215,7 @@ void F1_reserved_to_V1(StepCtx& c) {
     }
     c.outcome(Outcome::reserved_no_page);
     c.note([] { return std::string("no free page on the nodes its policy allows: surplus page"); });
-    c.go(Step::V1);
+    c.go(surplus_allocator(c));
     c.emit();
 }
 
@@ -254,7 +268,7 @@ void M1(StepCtx& c) {
                " - free = " + num(static_cast<std::uint64_t>(needed)) +
                ": unlock, allocate surplus pages";
     });
-    c.go(Step::V1);
+    c.go(surplus_allocator(c));
     c.emit();
 }
 
@@ -273,7 +287,7 @@ void gather_relock(StepCtx& c, bool commit_now) {
                 return "still " + num(static_cast<std::uint64_t>(needed)) +
                        " page(s) short: unlock and retry";
             });
-            c.go(Step::V1);
+            c.go(surplus_allocator(c));
             return c.emit();
         }
         c.outcome(Outcome::gather_gives_up);
@@ -390,11 +404,13 @@ void U0(StepCtx& c) {
 namespace {
 // dissolve_free_huge_page's work on a page with refcount 0 of node n whose frame is in
 // state `frame` (frames::free, a dropped page, or 0 without frames).
-void dissolve_page(StepCtx& c, std::uint32_t n, std::uint64_t frame) {
+// `checks_resv`: from v4.9 (K2's fix) the page is not dissolved when free - resv ==
+// 0, and max_huge_pages-- keeps the pool's target; the seed (v4.0) does neither.
+void dissolve_page(StepCtx& c, std::uint32_t n, std::uint64_t frame, bool checks_resv) {
     const Vars& v = c.v;
     c.w.dec(v.free_huge_pages);
     c.w.dec(v.free_huge_pages_node[n]);
-    c.w.dec(v.max_huge_pages);
+    if (checks_resv) c.w.dec(v.max_huge_pages);
     kernel::update_and_free_page(c, n, kernel::kNoFrame);  // counters; the frame below
     if (c.m.scenario().frames) {
         // A page dropped by an actor whose free_huge_page is still to come stays that
@@ -405,38 +421,42 @@ void dissolve_page(StepCtx& c, std::uint32_t n, std::uint64_t frame) {
         kernel::frame_move(c, n, frame, to);
     }
     c.note([&] {
-        return "list_del, free_huge_pages--, max_huge_pages--, update_and_free_page: the page of "
-               "node " +
-               num(n) + " goes to buddy";
+        return std::string("list_del, free_huge_pages--, ") +
+               (checks_resv ? "max_huge_pages--, " : "") +
+               "update_and_free_page: the page of node " + num(n) + " goes to buddy";
     });
 }
 }  // namespace
 
 namespace {
-// v6.x: remove_hugetlb_folio(h, folio, false) and max_huge_pages-- under the lock; the
-// folio goes to buddy after the unlock (D2; hugetlb_vmemmap_restore cannot fail: HVO off).
-void dissolve_folio_locked(StepCtx& c, std::uint32_t n) {
-    kernel::remove_hugetlb_folio(c, n, false, true);
+// v6.x: remove_hugetlb_folio(h, folio, adjust_surplus) and max_huge_pages-- under the
+// lock; the folio goes to buddy after the unlock (D2; hugetlb_vmemmap_restore cannot fail:
+// HVO off). v6.6 passes adjust_surplus = false; v6.18 passes
+// surplus_huge_pages_node[nid] > 0 (a free page of a node with surplus is surplus).
+void dissolve_folio_locked(StepCtx& c, std::uint32_t n, bool node_surplus_check) {
+    const bool adjust_surplus = node_surplus_check && c[c.v.surplus_huge_pages_node[n]] > 0;
+    kernel::remove_hugetlb_folio(c, n, adjust_surplus, true);
     c.w.dec(c.v.max_huge_pages);
     c.w.set(c.self.page_node, encode_index(n));
     c.note([&] {
         return "remove_hugetlb_folio of a free folio of node " + num(n) +
-               ", max_huge_pages--; unlock";
+               (adjust_surplus ? " (surplus: adjust_surplus)" : "") + ", max_huge_pages--; unlock";
     });
     c.go(Step::D2);
 }
-void dissolve_folio(StepCtx& c, std::uint32_t n) {
-    dissolve_folio_locked(c, n);
+void dissolve_folio(StepCtx& c, std::uint32_t n, bool node_surplus_check) {
+    dissolve_folio_locked(c, n, node_surplus_check);
     c.emit();
 }
 
 // dissolve_free_huge_page on node n. `freed_check`: 7ffddd499ba6 (v5.11, in 5.4 stable):
 // a page with refcount 0 that is not on the free list yet (HPageFreed clear) makes it
 // unlock and retry, which leaves the state as it was.
-void dissolve(StepCtx& c, bool freed_check, bool v6) {
+// `checks_resv`: see dissolve_page. `node_surplus`: see dissolve_folio_locked.
+void dissolve(StepCtx& c, bool checks_resv, bool freed_check, bool v6, bool node_surplus = false) {
     const Vars& v = c.v;
     const std::uint32_t n = c.op.node;
-    const bool reserved_all = c[v.free_huge_pages] - c[v.resv_huge_pages] == 0;
+    const bool reserved_all = checks_resv && c[v.free_huge_pages] - c[v.resv_huge_pages] == 0;
     if (!c.m.scenario().frames) {
         if (c[v.free_huge_pages_node[n]] == 0) {
             c.outcome(Outcome::dissolve_no_page);
@@ -446,8 +466,8 @@ void dissolve(StepCtx& c, bool freed_check, bool v6) {
             c.note([] { return std::string("free - resv == 0: -EBUSY"); });
         } else {
             c.outcome(Outcome::dissolved);
-            if (v6) return dissolve_folio(c, n);
-            dissolve_page(c, n, frames::free);
+            if (v6) return dissolve_folio(c, n, node_surplus);
+            dissolve_page(c, n, frames::free, checks_resv);
         }
         c.complete();
         return c.emit();
@@ -476,10 +496,10 @@ void dissolve(StepCtx& c, bool freed_check, bool v6) {
             c.note([] { return std::string("not HPageFreed yet: unlock, cond_resched, retry"); });
         } else if (v6) {  // only a free folio gets here
             o = Outcome::dissolved;
-            dissolve_folio_locked(c, n);
+            dissolve_folio_locked(c, n, node_surplus);
         } else {
             o = Outcome::dissolved;
-            dissolve_page(c, n, frame);
+            dissolve_page(c, n, frame, checks_resv);
             c.complete();
         }
         c.emit(o);
@@ -493,16 +513,24 @@ void dissolve(StepCtx& c, bool freed_check, bool v6) {
 }
 }  // namespace
 
+void D1_unchecked(StepCtx& c) {
+    dissolve(c, false, false, false);
+}
+
 void D1_update_and_free_page(StepCtx& c) {
-    dissolve(c, false, false);
+    dissolve(c, true, false, false);
 }
 
 void D1_freed_check(StepCtx& c) {
-    dissolve(c, true, false);
+    dissolve(c, true, true, false);
 }
 
 void D1_remove_hugetlb_folio(StepCtx& c) {
-    dissolve(c, true, true);
+    dissolve(c, true, true, true);
+}
+
+void D1_remove_hugetlb_folio_node_surplus(StepCtx& c) {
+    dissolve(c, true, true, true, true);
 }
 
 void D2(StepCtx& c) {

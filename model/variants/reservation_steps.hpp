@@ -23,8 +23,8 @@ void surplus_failed(StepCtx& c);
 // ---- FAULT with a reservation (chg = 0: vma_has_reserves) -------------------------------
 // F1: dequeue_huge_page_vma: a fault with a reservation skips the free - resv check and
 // takes any free page of its nodes: resv_huge_pages--, the reservation is consumed. No page
-// (its policy's nodes have none): the surplus allocator (V1).
-void F1_reserved_to_V1(StepCtx& c);
+// (its policy's nodes have none): the surplus allocator (V1; the seed's B1).
+void F1_reserved(StepCtx& c);
 // 12df140f0bdf: up to v5.4 `h->resv_huge_pages--` follows alloc_buddy_huge_page_with_mpol
 // before spin_lock: a load (W1) and a store (W2) another CPU can come between. After the
 // fix it is in the lock section that moves the page to the active list (W3).
@@ -78,6 +78,9 @@ void U0(StepCtx& c);
 // free one; with frames, any frame of the node with refcount 0 (a choice per distinct
 // frame state), also one whose free_huge_page is still to come: the race of 7ffddd499ba6.
 void D1_update_and_free_page(StepCtx& c);
+// v4.0 (the seed): no free - resv check (K2: "check for reserved hugepages during memory offline",
+// v4.9, added it), so a reserved free page can be dissolved (resv > free), and no max_huge_pages--.
+void D1_unchecked(StepCtx& c);
 // 7ffddd499ba6 (v5.11; 5.4 stable has it): a page with refcount 0 that is not yet on the
 // free list (!PageHugeFreed) makes dissolve_free_huge_page unlock and retry: the step
 // leaves the state as it was (the CPU spins until free_huge_page has run).
@@ -85,6 +88,8 @@ void D1_freed_check(StepCtx& c);
 // v6.x: the same check; the free folio leaves the pool under the lock
 // (remove_hugetlb_folio, max_huge_pages--) and goes to buddy after the unlock (D2).
 void D1_remove_hugetlb_folio(StepCtx& c);
+// v6.18: remove_hugetlb_folio(adjust_surplus = surplus_huge_pages_node[nid] > 0).
+void D1_remove_hugetlb_folio_node_surplus(StepCtx& c);
 void D2(StepCtx& c);
 
 }  // namespace hugecheck::model::resv

@@ -3,6 +3,14 @@
 // __nr_hugepages_store_common, and the gigantic-page path (G1..G5, with ALLOC and FREE
 // competing for pfns) for scenarios with a [gigantic] table. Seed lines: 000 =
 // 000_b63d739d60be1cdb.txt, 002 = 002_7e58ff0a064bff4b.txt.
+// Reservations, memory offline and pages with identity (docs/reservations.md) are not in
+// the seed documents; they follow v4.0.5, the seed's era ("4.0:" lines): the fault's
+// surplus page never consumes its reservation (a88c76954804, v4.4, is absent: the reserve
+// count leaks), return_unused_surplus_pages uncommits all of it before its
+// cond_resched_lock loop (B5: e5bbc8a6c992, v4.10, is absent), and
+// dissolve_free_huge_page does not check free - resv (K2: "mm/hugetlb: check for reserved
+// hugepages during memory offline", v4.9, is absent) nor whether the page is really free
+// (B14).
 #include <string>
 
 #include "model/frames.hpp"
@@ -11,6 +19,7 @@
 #include "model/variants/gigantic_steps.hpp"
 #include "model/variants/outcomes.hpp"
 #include "model/variants/registry.hpp"
+#include "model/variants/reservation_steps.hpp"
 #include "model/variants/shared_steps.hpp"
 #include "model/variants/step_table.hpp"
 
@@ -26,9 +35,9 @@ void B1(StepCtx& c) {
         c.note([&] {
             return "surplus_huge_pages " + std::to_string(c[v.surplus_huge_pages]) +
                    " >= nr_overcommit_huge_pages " + std::to_string(c[v.nr_overcommit_huge_pages]) +
-                   ": the fault fails (ENOSPC)";
+                   (c.op.kind == OpKind::mmap ? ": no surplus page" : ": the fault fails (ENOSPC)");
         });
-        c.complete();
+        resv::surplus_failed(c);
     } else {
         c.outcome(Outcome::surplus_bumped);
         c.w.inc(v.nr_huge_pages);
@@ -56,16 +65,19 @@ void B3(StepCtx& c) {
         c.outcome(Outcome::page_accounted);
         c.w.inc(v.nr_huge_pages_node[n]);
         c.w.inc(v.surplus_huge_pages_node[n]);
-        c.w.set(c.self.owned, page_node);
         kernel::frame_move(c, n, kernel::mine(c, frames::Role::allocating),
-                           kernel::mine(c, frames::Role::in_use));
+                           kernel::mine(c, frames::Role::unlisted));
+        resv::surplus_page(c);  // the fault's page, or (MMAP) onto surplus_list
     } else {
         c.outcome(Outcome::bump_undone);
         c.w.dec(v.nr_huge_pages);
         c.w.dec(v.surplus_huge_pages);
-        c.note([] { return std::string("no page: undo the bump, the fault fails"); });
+        c.note([&] {
+            return std::string("no page: undo the bump") +
+                   (c.op.kind == OpKind::mmap ? "" : ", the fault fails");
+        });
+        resv::surplus_failed(c);
     }
-    c.complete();
     c.emit();
 }
 
@@ -90,24 +102,32 @@ const Variant& seed() {
         "seed",
         "the seed documents' 4.x-era mm/hugetlb.c: the reference model (RM), plus RESIZE_NODE "
         "and the gigantic-page path",
-        "../shared/seeds (000_b63d739d60be1cdb.txt, 002_7e58ff0a064bff4b.txt)",
-        Features{.shared_nr_hugepages_table = true, .gigantic = true},
+        "../shared/seeds (000_b63d739d60be1cdb.txt, 002_7e58ff0a064bff4b.txt); reservations "
+        "and offline: zhanglin496/linux-4.0.5 @ ecb857bb, mm/hugetlb.c",
+        Features{.shared_nr_hugepages_table = true,
+                 .gigantic = true,
+                 .reservations = true,
+                 .dissolve = true,
+                 .unused = UnusedStyle::upfront_resched,
+                 .frames = true},
         FirstSteps{.fault = Step::F1,
                    .unmap = Step::U1,
                    .resize = Step::S1,
                    .overcommit = Step::O1,
                    .resize_node = Step::N1},
         {
+            // The reserved branch (no free - resv check, resv--) is 4.0:593-594; the source
+            // names only the seed file so that the RM's traces read as before.
             {Step::F1, kFault, kLocked, "dequeue_huge_page_vma", "002:63-68",
-             "take a free page, home node first, if free - resv > 0; else B1", shared::F1_to_B1,
-             fp::F1_to_B1, false, SharedTable::none, out::F1_to_B1},
-            {Step::B1, kFault, kLocked, "alloc_buddy_huge_page", "002:138-146",
+             "a free page, home node first, if free - resv > 0 (reserved: any, resv--); else B1",
+             shared::F1_to_B1, fp::F1_to_B1, false, SharedTable::none, out::F1_to_B1},
+            {Step::B1, kSurplus, kLocked, "alloc_buddy_huge_page", "002:138-146",
              "fail if surplus >= overcommit, else assume success: nr++, surplus++", B1,
              local_fp::B1, true, SharedTable::none, local_out::B1},
-            {Step::B2, kFault, 0, "alloc_pages", "002:148-155",
+            {Step::B2, kSurplus, 0, "alloc_pages", "002:148-155",
              "take a buddy block, home node first", B2, local_fp::B2, true, SharedTable::none,
              out::alloc_pages},
-            {Step::B3, kFault, kLocked, "alloc_buddy_huge_page", "002:162-179",
+            {Step::B3, kSurplus, kLocked, "alloc_buddy_huge_page", "002:162-179",
              "account the page on its node (nr_node++, surplus_node++), or undo the B1 bump", B3,
              local_fp::B3, true, SharedTable::none, local_out::B3},
             {Step::U1, kUnmap, kLocked, "free_huge_page", "002:166 (dtor); 000:129-132",
@@ -172,6 +192,36 @@ const Variant& seed() {
              false, SharedTable::none, out::A1},
             {Step::A2, kFree, kZone, "__free_pages", "(page allocator)", "free the ALLOC's pfn",
              shared::A2, fp::A2, false, SharedTable::none, out::A2},
+            // Reservations and memory offline: the seed documents do not show them, so these
+            // steps follow v4.0.5 (zhanglin496/linux-4.0.5 @ ecb857bb; "4.0:" lines), which
+            // has the seed's alloc_buddy_huge_page and set_max_huge_pages.
+            {Step::M1, kMmap, kLocked, "gather_surplus_pages", "4.0:2416 (1206-1225)",
+             "hugetlb_acct_memory(+k): needed = resv + k - free; <= 0: resv += k; else unlock",
+             resv::M1, fp::M1, false, SharedTable::none, out::M1_per_page},
+            {Step::M2, kMmap, kLocked, "gather_surplus_pages", "4.0:1240-1276",
+             "relock: needed again; retry, give up, or resv += k and enqueue the needed pages",
+             resv::M2, fp::M2, false, SharedTable::none, out::M2},
+            {Step::M3, kMmap, kLocked, "free_huge_page", "4.0:1281-1282 (858-895)",
+             "put_page of a page not needed: free_huge_page (surplus: to buddy)", resv::M3, fp::M3,
+             false, SharedTable::none, out::M3},
+            {Step::M4, kMmap, kLocked, "hugetlb_acct_memory", "4.0:1283,2419-2431",
+             "relock; delta > cpuset_mems_nr: give it back; else the mapping has it", resv::M4,
+             fp::M4, false, SharedTable::none, out::M4_per_page},
+            {Step::X1, kUnreserve, kLocked, "return_unused_surplus_pages",
+             "4.0:3527 (2427-2428, 1294-1321)",
+             "hugetlb_acct_memory(-unused): resv -= unused first; per surplus page: free it, "
+             "cond_resched_lock",
+             resv::X1, fp::X1, false, SharedTable::none, out::X1_per_page},
+            {Step::X2, kUnreserve, kLocked, "cond_resched_lock", "4.0:1319",
+             "relock inside cond_resched_lock: free the next surplus page, resv already lower "
+             "(B5)",
+             resv::X2, fp::X2, false, SharedTable::none, out::X2},
+            {Step::U0, kUnmap, 0, "put_page", "include/linux/mm.h: put_page_testzero",
+             "with frames: the refcount drops to 0 without a lock; free_huge_page next", resv::U0,
+             fp::U0, false, SharedTable::none, out::U0},
+            {Step::D1, kDissolve, kLocked, "dissolve_free_huge_page", "4.0:1068-1080",
+             "PageHuge && !page_count: free--, update_and_free_page; no free - resv check",
+             resv::D1_unchecked, fp::D1, false, SharedTable::none, out::D1_unchecked},
         });
     return v;
 }

@@ -22,6 +22,7 @@ std::uint32_t page_node(const StepCtx& c) {
 // ---- FAULT ------------------------------------------------------------------------
 
 void F1_to_B1(StepCtx& c) {
+    if (c[c.self.reserved] > 0) return resv::F1_reserved(c);
     if (kernel::dequeue_huge_page_vma(c)) {
         c.complete();
     } else if (c.m.gigantic()) {
@@ -39,7 +40,7 @@ void F1_to_B1(StepCtx& c) {
 }
 
 void F1_to_V1(StepCtx& c) {
-    if (c[c.self.reserved] > 0) return resv::F1_reserved_to_V1(c);
+    if (c[c.self.reserved] > 0) return resv::F1_reserved(c);
     if (kernel::dequeue_huge_page_vma(c))
         c.complete();
     else

@@ -243,8 +243,10 @@ const Variant& v6_18() {
              "with frames: the refcount drops to 0 without a lock; free_huge_folio next", resv::U0,
              fp::U0, false, SharedTable::none, out::U0},
             {Step::D1, kDissolve, kLocked, "dissolve_free_hugetlb_folio", "hugetlb.c:2096-2140",
-             "refcount 0: not freed yet: retry; available: remove_hugetlb_folio, max--, unlock",
-             resv::D1_remove_hugetlb_folio, fp::D1, false, SharedTable::none,
+             "refcount 0: not freed yet: retry; available: remove_hugetlb_folio (surplus if the "
+             "node "
+             "has surplus), max--, unlock",
+             resv::D1_remove_hugetlb_folio_node_surplus, fp::D1, false, SharedTable::none,
              out::D1_remove_hugetlb_folio},
             {Step::D2, kDissolve, 0, "update_and_free_hugetlb_folio", "hugetlb.c:2155",
              "the dissolved folio back to buddy, lock dropped", resv::D2, fp::D2},
