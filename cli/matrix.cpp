@@ -150,7 +150,7 @@ std::string matrix_table(const Matrix& m) {
     out +=
         "\ncells: the property violated with its shortest trace length, or holds with the "
         "states explored; '—' where the variant does not model the scenario (the gigantic "
-        "path); "
+        "path; RESIZE_NODE and DISSOLVE on v2.6.24); "
         "'by K1': the violation is another bug's (the scenario's bug.masked); "
         "'!' where the verdict differs from kernel history (the scenario's bug.present)\n";
     return out;

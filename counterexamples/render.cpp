@@ -825,9 +825,9 @@ std::vector<VarColumn> var_columns(const HugetlbModel& m, const Trace& t) {
         return false;
     };
     std::vector<VarColumn> out;
-    for (Slot s :
-         {v.max_huge_pages, v.nr_overcommit_huge_pages, v.nr_huge_pages, v.free_huge_pages,
-          v.resv_huge_pages, v.surplus_huge_pages, v.next_nid_to_alloc, v.next_nid_to_free})
+    for (Slot s : {v.max_huge_pages, v.nr_overcommit_huge_pages, v.nr_huge_pages, v.free_huge_pages,
+                   v.resv_huge_pages, v.surplus_huge_pages, v.next_nid_to_alloc, v.next_nid_to_free,
+                   v.unused_nid})
         if (present(s)) out.push_back({"hstate", s, false});
     for (std::uint32_t n = 0; n < m.nodes(); ++n)
         for (const std::vector<Slot>* arr :

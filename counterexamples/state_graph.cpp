@@ -321,7 +321,7 @@ std::string vertex_summary(const model::HugetlbModel& m, const std::byte* s) {
     // The variant's extra shared state (cursors, table->data, lock owners) when it is
     // not at its initial value, which most states share.
     std::string extra;
-    for (Slot slot : {v.next_nid_to_alloc, v.next_nid_to_free, v.table_data,
+    for (Slot slot : {v.next_nid_to_alloc, v.next_nid_to_free, v.unused_nid, v.table_data,
                       v.overcommit_table_data, v.hugetlb_lock, v.resize_lock})
         if (m.layout().field(slot).width > 0 && m.read(s, slot) != 0)
             extra += (extra.empty() ? "" : " ") + m.slot_name(slot) + "=" + value(slot);

@@ -276,8 +276,8 @@ std::string pad(const std::string& s, std::size_t width) {
 
 nlohmann::json value_json(const HugetlbModel& m, Slot s, std::uint64_t v) {
     const model::PackedLayout::Field& f = m.layout().field(s);
-    const bool numeric =
-        f.is_signed || s == m.vars().next_nid_to_alloc || s == m.vars().next_nid_to_free;
+    const bool numeric = f.is_signed || s == m.vars().next_nid_to_alloc ||
+                         s == m.vars().next_nid_to_free || s == m.vars().unused_nid;
     bool is_op = false;
     for (const model::ActorSlots& as : m.vars().actor)
         is_op = is_op || s == as.op;

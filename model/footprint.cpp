@@ -27,6 +27,7 @@ std::string_view var_name(Var v) {
         "own_tmp",
         "any_tmp",
         "frames",
+        "unused_nid",
     };
     const auto i = static_cast<std::size_t>(v);
     return i < names.size() ? names[i] : std::string_view("?");

@@ -39,8 +39,9 @@ enum class Var : std::uint8_t {
     own_tmp,                // the actor's own tmp
     any_tmp,                // the tmp of the actor table->data points to (S2, OS2)
     frames,                 // pages with identity: the state of every frame
+    unused_nid,             // 2.6.24: return_unused_surplus_pages' own static nid
 };
-inline constexpr unsigned kVarCount = 21;
+inline constexpr unsigned kVarCount = 22;
 std::string_view var_name(Var v);
 
 using VarSet = std::uint32_t;  // bit k: Var k

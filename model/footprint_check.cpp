@@ -19,6 +19,7 @@ FootprintCheck::FootprintCheck(const HugetlbModel& model)
     global(v.surplus_huge_pages, Var::surplus_huge_pages);
     global(v.next_nid_to_alloc, Var::next_nid_to_alloc);
     global(v.next_nid_to_free, Var::next_nid_to_free);
+    global(v.unused_nid, Var::unused_nid);
     global(v.table_data, Var::table_data);
     global(v.overcommit_table_data, Var::overcommit_table_data);
     global(v.hugetlb_lock, Var::hugetlb_lock);

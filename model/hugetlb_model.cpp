@@ -108,6 +108,10 @@ HugetlbModel::HugetlbModel(Scenario scenario, const Variant& variant)
             has = [](const Features& x) { return x.frames; };
         else if (what.starts_with("memory offline"))
             has = [](const Features& x) { return x.dissolve; };
+        else if (what.starts_with("the per-node"))
+            has = [](const Features& x) { return x.resize_node; };
+        else if (what.starts_with("gigantic"))
+            has = [](const Features& x) { return x.gigantic; };
         else
             has = [](const Features& x) { return x.reservations; };
         std::string names;
@@ -131,6 +135,8 @@ std::string HugetlbModel::missing_features(const Scenario& sc, const Variant& va
             if ((op.kind == OpKind::mmap || op.kind == OpKind::munmap) && !f.reservations)
                 return "reservations (MMAP, MUNMAP)";
             if (op.kind == OpKind::dissolve && !f.dissolve) return "memory offline (DISSOLVE)";
+            if (op.kind == OpKind::resize_node && !f.resize_node)
+                return "the per-node nr_hugepages file (RESIZE_NODE)";
         }
     }
     return "";
@@ -179,6 +185,7 @@ void HugetlbModel::build_layout() {
     v.surplus_huge_pages = layout_.add("surplus_huge_pages", counter, true);
     v.next_nid_to_alloc = layout_.add("next_nid_to_alloc", bits_for(n_nodes - 1), false);
     v.next_nid_to_free = layout_.add("next_nid_to_free", bits_for(n_nodes - 1), false);
+    v.unused_nid = layout_.add("unused_nid", f.own_cursors ? bits_for(n_nodes - 1) : 0, false);
     v.table_data = layout_.add("table->data", f.shared_nr_hugepages_table ? actor_id : 0, false);
     v.overcommit_table_data =
         layout_.add("overcommit_table->data", f.shared_overcommit_table ? actor_id : 0, false);
@@ -561,6 +568,10 @@ std::string HugetlbModel::wait_text(const std::byte* state, std::uint32_t a) con
         read(state, lock == lock::hugetlb ? vars_.hugetlb_lock : vars_.resize_lock);
     const std::string where = std::string(step_name(next_step(state, a))) + " (" +
                               std::string(step_def(next_step(state, a)).function) + ")";
+    if (owner == encode_index(a) && variant_.features().unused == UnusedStyle::upfront_spin &&
+        next_step(state, a) == Step::X2)
+        return actor_name(a) + " spins in " + where + " with " + name +
+               " held: no node has a free surplus page, and no other CPU can free one";
     if (owner == encode_index(a))
         return actor_name(a) + " at " + where + " takes " + name + ", which it already holds";
     return actor_name(a) + " at " + where + " waits for " + name + ", held by " +

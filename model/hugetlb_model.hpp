@@ -75,7 +75,8 @@ struct Vars {
     Slot max_huge_pages, nr_overcommit_huge_pages;
     Slot nr_huge_pages, free_huge_pages, resv_huge_pages, surplus_huge_pages;
     Slot next_nid_to_alloc, next_nid_to_free;
-    Slot table_data;             // whose tmp the shared ctl_table of nr_hugepages points to
+    Slot unused_nid;  // 2.6.24: return_unused_surplus_pages' static nid (Features::own_cursors)
+    Slot table_data;  // whose tmp the shared ctl_table of nr_hugepages points to
     Slot overcommit_table_data;  // the same for nr_overcommit_hugepages (v4.19)
     Slot hugetlb_lock;           // owner, when a variant can hold it across steps
     Slot resize_lock;            // owner of h->resize_lock (v6.6+)

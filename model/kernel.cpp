@@ -175,9 +175,10 @@ void free_huge_page(StepCtx& c, std::uint32_t n) {
 bool adjust_pool_surplus(StepCtx& c, int delta) {
     const Vars& v = c.v;
     if (delta < 0) {
-        const std::uint32_t n = first_in_cursor_order(c, v.next_nid_to_alloc, [&](std::uint32_t k) {
-            return c[v.surplus_huge_pages_node[k]] > 0;
-        });
+        const Slot cursor =
+            c.m.variant().features().own_cursors ? v.next_nid_to_free : v.next_nid_to_alloc;
+        const std::uint32_t n = first_in_cursor_order(
+            c, cursor, [&](std::uint32_t k) { return c[v.surplus_huge_pages_node[k]] > 0; });
         if (n == c.nodes) return false;
         c.w.dec(v.surplus_huge_pages);
         c.w.dec(v.surplus_huge_pages_node[n]);

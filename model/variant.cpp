@@ -99,6 +99,9 @@ const OutcomeInfo& outcome_info(Outcome outcome) {
         {"dissolve_retry", "refcount 0 but not yet on the free list: unlock and retry", frames},
         {"dissolve_no_page", "the node has no huge page to dissolve"},
         {"refcount_dropped", "put_page_testzero: the refcount is 0, free_huge_page is next", frames},
+        {"shared_fault_oom", "a shared mapping's fault finds no free page: VM_FAULT_OOM, no buddy fallback", mmap},
+        {"unused_spins", "surplus pages to free, none of them free: the loop spins under hugetlb_lock"},
+        {"shrink_dequeues", "dequeue_huge_page: a free page to buddy, the lock kept, surplus untouched"},
     }};
     // clang-format on
     return table[static_cast<std::size_t>(outcome)];

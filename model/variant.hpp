@@ -65,10 +65,10 @@ enum class Outcome : std::uint8_t {
     gather_gives_up, acct_done, acct_cpuset_short,
     acct_failed, unused_frees_unlock, unused_frees_keep, unused_no_free_page, unused_done,
     unused_collects, dissolved, dissolve_not_free, dissolve_reserved, dissolve_retry,
-    dissolve_no_page, refcount_dropped,
+    dissolve_no_page, refcount_dropped, shared_fault_oom, unused_spins, shrink_dequeues,
 };
 // clang-format on
-inline constexpr std::size_t kOutcomeCount = 79;
+inline constexpr std::size_t kOutcomeCount = 82;
 
 // When an outcome can happen at all (beyond its step running): a scenario that cannot
 // give it lists it as "not applicable", not as unreached.
@@ -167,8 +167,11 @@ struct FirstSteps {
 // How return_unused_surplus_pages gives unused reservations back (reservation_steps.hpp).
 enum class UnusedStyle : std::uint8_t {
     per_page,  // v4.10 - v5.x (e5bbc8a6c992): resv-- per page freed, cond_resched_lock after it
-    upfront_resched,  // v4.8 - v4.9: resv -= unused first, then cond_resched_lock drops (B5)
-    collect,          // v6.x: resv -= unused, pages collected off the pool, freed after the unlock
+    upfront_resched,  // v3.15 - v4.9: resv -= unused first, then cond_resched_lock drops (B5)
+    // 2.6.24: resv -= unused first, then a loop that never drops the lock and spins while no
+    // node has a free surplus page
+    upfront_spin,
+    collect,  // v6.x: resv -= unused, pages collected off the pool, freed after the unlock
 };
 
 // State a variant needs besides the RM's variables.
@@ -191,6 +194,15 @@ struct Features {
     bool acct_mbind = false;
     // Every step keeps the frames of a scenario with pages with identity (docs/frames.md).
     bool frames = false;
+    // RESIZE_NODE: the per-node nr_hugepages file (2.6.33 on).
+    bool resize_node = true;
+    // 2.6.24: set_max_huge_pages' shrink takes dequeue_huge_page(NULL)'s page (home node
+    // first, whether or not its node has surplus pages) and never drops the lock.
+    bool shrink_dequeues = false;
+    // 2.6.24: adjust_pool_surplus has one static prev_nid for both directions
+    // (next_nid_to_free here) and return_unused_surplus_pages its own static nid
+    // (unused_nid), not next_nid_to_alloc / next_nid_to_free.
+    bool own_cursors = false;
 };
 
 class Variant {

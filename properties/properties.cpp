@@ -446,7 +446,13 @@ std::string Checker::explain(std::size_t index, const std::byte* s, const std::b
         }
         case P6: {
             for (std::uint32_t a = 0; a < model_.actors(); ++a)
-                if (model_.self_deadlocked(s, a)) return "self-deadlock: " + model_.wait_text(s, a);
+                if (model_.self_deadlocked(s, a)) {
+                    // 2.6.24's return_unused_surplus_pages spinning with the lock held
+                    // never comes back either: a livelock, reported as the same state.
+                    const std::string wait = model_.wait_text(s, a);
+                    const bool spins = wait.find(" spins in ") != std::string::npos;
+                    return (spins ? "livelock: " : "self-deadlock: ") + wait;
+                }
             std::string stuck;
             for (std::uint32_t a = 0; a < model_.actors(); ++a) {
                 if (model_.done(s, a)) continue;

@@ -179,7 +179,7 @@ has missing-file "hugecheck: /nonexistent/x.toml: cannot read the scenario file"
 run unknown-property 2 -- "$hc" check --property P1,P42
 has unknown-property "hugecheck: --property: unknown property 'P42'" "$err"
 run unknown-variant 2 -- "$hc" check --variant v9
-has unknown-variant "hugecheck: --variant: unknown variant 'v9' (known: seed, seed-zone-check, v4.19, v5.4, v6.6, v6.18)" "$err"
+has unknown-variant "hugecheck: --variant: unknown variant 'v9' (known: v2.6.24, seed, seed-zone-check, v4.19, v5.4, v6.6, v6.18)" "$err"
 run absurd-states 2 -- "$hc" check --max-states -5
 has absurd-states "hugecheck: --max-states: '-5' is not a state count" "$err"
 run absurd-memory 2 -- "$hc" check --max-memory lots
@@ -217,13 +217,13 @@ has variant "P6 no deadlock violated — scenario history/b12-put-page-under-loc
 has variant "self-deadlock: A at V5 (free_huge_page) takes hugetlb_lock, which it already holds" "$out"
 run variant-holds 0 -- "$hc" check --scenario history/b12-put-page-under-lock --variant v5.4
 run matrix 0 -- "$hc" matrix
-has matrix "B8   P5        P5 (3)" "$out"
+has matrix "B8   P5        holds 361  P5 (3)" "$out"
 has matrix "HC1  P2" "$out"
 has matrix "B14  P11" "$out"
-has matrix "B7   P13       P13 (5) by K1" "$out"
+has matrix "B7   P13       holds 6    P13 (5) by K1" "$out"
 hasnt matrix " !" "$out"
 run matrix-md 0 -- "$hc" matrix --format markdown
-has matrix-md "| bug | property | seed | seed-zone-check | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
+has matrix-md "| bug | property | v2.6.24 | seed | seed-zone-check | v4.19 | v5.4 | v6.6 | v6.18 | fixed by |" "$out"
 
 # Gigantic pages: the cross-zone page of the seed; a bad layout; counters that drift past
 # their fields end the search as incomplete.
@@ -418,6 +418,15 @@ run b5-seed 1 -- "$hc" check --scenario history/b5-unused-surplus-lock-drop -p P
 has b5-seed "P12 resv <= free violated — scenario history/b5-unused-surplus-lock-drop, variant seed, 12 steps, 1 preemption" "$out"
 has b5-seed "resv_huge_pages -= 2 (0); free_pool_huge_page frees a surplus page to buddy; cond_resched_lock drops hugetlb_lock" "$out"
 run b5-fixed 0 -- "$hc" check --scenario history/b5-unused-surplus-lock-drop --variant v5.4 -p P12
+# v2.6.24: B3's late commit and K3's spin.
+run b3 1 -- "$hc" check --scenario history/b3-late-reservation-commit --variant v2.6.24 -p P12
+has b3 "P12 resv <= free violated — scenario history/b3-late-reservation-commit, variant v2.6.24, 11 steps" "$out"
+has b3 "resv_huge_pages += 1 (2); the mapping holds 1 reservation(s)" "$out"
+run b3-fixed 0 -- "$hc" check --scenario history/b3-late-reservation-commit -p P12
+run k3 1 -- "$hc" check --scenario history/k3-unused-surplus-spin --variant v2.6.24 -p P6
+has k3 "livelock: A spins in X2 (return_unused_surplus_pages) with hugetlb_lock held" "$out"
+run node-v2.6.24 2 -- "$hc" check --scenario history/b9-node-count-unlocked --variant v2.6.24
+has node-v2.6.24 "does not model the per-node nr_hugepages file (RESIZE_NODE)" "$err"
 run k1-seed 1 -- "$hc" check --scenario history/k1-reserve-count-leak -p P13
 has k1-seed "resv_huge_pages is not decremented: the reserve count leaks" "$out"
 run frames-seed 1 -- "$hc" check --frames -p P11,P1

@@ -58,8 +58,7 @@ explorer::Options reference_options() {
 
 RC_GTEST_PROP(EngineAgreement, ThreadCountsAgreeOnEveryVariant, ()) {
     const model::Scenario sc = generated();
-    const auto& variants = model::all_variants();
-    const model::Variant& v = *variants[*rc::gen::inRange<std::size_t>(0, variants.size())];
+    const model::Variant& v = test::any_variant_for(sc);
     RC_LOG() << "variant " << v.name();
     const model::HugetlbModel m(sc, v);
     const bool keep_going = *rc::gen::arbitrary<bool>();
@@ -221,8 +220,7 @@ TEST(DepthLimit, StopsBelowTheDepthAndKeepsShorterViolations) {
 // rebuilt backwards, without parents).
 RC_GTEST_PROP(EngineAgreement, TreeCompressionAgreesWithThePlainStore, ()) {
     const model::Scenario sc = generated();
-    const auto& variants = model::all_variants();
-    const model::Variant& v = *variants[*rc::gen::inRange<std::size_t>(0, variants.size())];
+    const model::Variant& v = test::any_variant_for(sc);
     RC_LOG() << "variant " << v.name();
     const model::HugetlbModel m(sc, v);
     const properties::Checker checker(m, properties::kAllProperties);

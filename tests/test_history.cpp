@@ -81,8 +81,8 @@ TEST(History, EveryIssueBugHasAScenario) {
     std::vector<std::string> ids;
     for (const model::Scenario& s : cli::history_scenarios())
         ids.push_back(s.bug.id);
-    EXPECT_EQ(ids, (std::vector<std::string>{"B1", "B5", "B7", "B8", "B9", "B12", "B13", "B14",
-                                             "B15", "K1", "K2", "HC1"}));
+    EXPECT_EQ(ids, (std::vector<std::string>{"B1", "B3", "B5", "B7", "B8", "B9", "B12", "B13",
+                                             "B14", "B15", "K1", "K2", "K3", "HC1"}));
 }
 
 // The whole matrix, so that a change of any shortest length or state count shows.
@@ -91,46 +91,53 @@ TEST(History, MatrixText) {
     const std::string table = text.substr(0, text.find("\n\n") + 1);
     EXPECT_EQ(
         table,
-        "bug  property  seed           seed-zone-check  v4.19      "
-        "v5.4       v6.6       v6.18      "
+        "bug  property  v2.6.24    seed           seed-zone-check  "
+        "v4.19      v5.4       v6.6       v6.18      "
         "title\n"
-        "B1   P1        P1 (2)         P1 (2)           holds 65   "
-        "holds 43   holds 57   holds 38   "
+        "B1   P1        P1 (2)     P1 (2)         P1 (2)           "
+        "holds 65   holds 43   holds 57   holds 38   "
         "surplus conversion race: alloc_buddy_huge_page bumps the global counters first\n"
-        "B5   P12       P12 (12)       P12 (12)         holds 147  "
-        "holds 150  holds 162  holds 133  "
+        "B3   P12       P12 (11)   holds 74       holds 74         "
+        "holds 84   holds 84   holds 93   holds 83   "
+        "gather_surplus_pages drops the lock before hugetlb_acct_memory commits the reservation\n"
+        "B5   P12       holds 70   P12 (12)       P12 (12)         "
+        "holds 147  holds 150  holds 162  holds 133  "
         "return_unused_surplus_pages uncommits the reservation before freeing across "
         "cond_resched_lock\n"
-        "B7   P13       P13 (5) by K1  P13 (5) by K1    P13 (9)    "
-        "holds 16   holds 14   holds 12   "
+        "B7   P13       holds 6    P13 (5) by K1  P13 (5) by K1    "
+        "P13 (9)    holds 16   holds 14   holds 12   "
         "alloc_huge_page decrements resv_huge_pages without hugetlb_lock after a surplus page\n"
-        "B8   P5        P5 (3)         P5 (3)           P5 (3)     "
-        "holds 74   holds 26   holds 24   "
+        "B8   P5        holds 361  P5 (3)         P5 (3)           "
+        "P5 (3)     holds 74   holds 26   holds 24   "
         "hugetlb_sysctl_handler shares ctl_table.data between writers\n"
-        "B9   P2        P2 (7)         P2 (7)           P2 (7)     "
-        "holds 22   holds 18   holds 18   "
+        "B9   P2        —          P2 (7)         P2 (7)           "
+        "P2 (7)     holds 22   holds 18   holds 18   "
         "the per-node write computes count += nr - nr_node[nid] from two unlocked reads\n"
-        "B12  P6        holds 11       holds 11         P6 (8)     "
-        "holds 14   holds 15   holds 13   "
+        "B12  P6        holds 11   holds 11       holds 11         "
+        "P6 (8)     holds 14   holds 15   holds 13   "
         "alloc_surplus_huge_page calls put_page under hugetlb_lock: self-deadlock\n"
-        "B13  P2        holds 28       holds 28         P2 (8)     "
-        "P2 (6)     P2 (7)     holds 15   "
+        "B13  P2        holds 28   holds 28       holds 28         "
+        "P2 (8)     P2 (6)     P2 (7)     holds 15   "
         "nr_huge_pages and surplus_huge_pages incremented in different lock sections\n"
-        "B14  P11       P11 (3)        P11 (3)          P11 (3)    "
-        "holds 11   holds 15   holds 15   "
+        "B14  P11       —          P11 (3)        P11 (3)          "
+        "P11 (3)    holds 11   holds 15   holds 15   "
         "dissolve_free_huge_page dissolves a page whose free_huge_page has not run yet\n"
-        "B15  P10       P10 (7)        holds 12         —          "
-        "—          —          —          "
+        "B15  P10       —          P10 (7)        holds 12         "
+        "—          —          —          —          "
         "pfn_range_valid_gigantic does not check that the range is in one zone\n"
-        "K1   P13       P13 (5)        P13 (5)          holds 9    "
-        "holds 8    holds 7    holds 6    "
+        "K1   P13       holds 3    P13 (5)        P13 (5)          "
+        "holds 9    holds 8    holds 7    holds 6    "
         "alloc_huge_page does not decrement resv_huge_pages when a reserved fault gets a surplus "
         "page\n"
-        "K2   P12       P12 (2)        P12 (2)          holds 8    "
-        "holds 8    holds 13   holds 13   "
+        "K2   P12       —          P12 (2)        P12 (2)          "
+        "holds 8    holds 8    holds 13   holds 13   "
         "dissolve_free_huge_page dissolves a free page that a reservation needs\n"
-        "HC1  P2        holds 128      holds 128        holds 269  "
-        "P2 (7)     P2 (8)     P2 (11)    "
+        "K3   P6        P6 (4)     holds 20       holds 20         "
+        "holds 23   holds 23   holds 23   holds 20   "
+        "return_unused_surplus_pages spins under hugetlb_lock while no node has a free surplus "
+        "page\n"
+        "HC1  P2        holds 128  holds 128      holds 128        "
+        "holds 269  P2 (7)     P2 (8)     P2 (11)    "
         "a temporary surplus folio stays counted in nr_huge_pages while the lock is dropped\n");
     EXPECT_TRUE(matrix().all_agree());
     EXPECT_TRUE(matrix().complete());
@@ -140,26 +147,27 @@ TEST(History, MatrixJsonAndMarkdown) {
     const nlohmann::json j = cli::matrix_json(matrix());
     EXPECT_EQ(j["format"], "hugecheck-matrix/1");
     EXPECT_EQ(j["agrees_with_history"], true);
-    EXPECT_EQ(j["rows"][3]["bug"], "B8");
-    EXPECT_EQ(j["rows"][3]["cve"], "CVE-2020-25285");
-    EXPECT_EQ(j["rows"][3]["cells"][2]["variant"], "v4.19");
-    EXPECT_EQ(j["rows"][3]["cells"][2]["verdict"], "violated");
-    EXPECT_EQ(j["rows"][3]["cells"][2]["length"], 3);
-    EXPECT_EQ(j["rows"][3]["cells"][3]["verdict"], "holds");
-    EXPECT_EQ(j["rows"][3]["cells"][3]["history"], "absent");
-    EXPECT_EQ(j["rows"][8]["bug"], "B15");
-    EXPECT_EQ(j["rows"][8]["cells"][0]["verdict"], "violated");
-    EXPECT_EQ(j["rows"][8]["cells"][2]["verdict"], "not modelled");
+    EXPECT_EQ(j["rows"][4]["bug"], "B8");
+    EXPECT_EQ(j["rows"][4]["cve"], "CVE-2020-25285");
+    EXPECT_EQ(j["rows"][4]["cells"][3]["variant"], "v4.19");
+    EXPECT_EQ(j["rows"][4]["cells"][3]["verdict"], "violated");
+    EXPECT_EQ(j["rows"][4]["cells"][3]["length"], 3);
+    EXPECT_EQ(j["rows"][4]["cells"][4]["verdict"], "holds");
+    EXPECT_EQ(j["rows"][4]["cells"][4]["history"], "absent");
+    EXPECT_EQ(j["rows"][9]["bug"], "B15");
+    EXPECT_EQ(j["rows"][9]["cells"][1]["verdict"], "violated");
+    EXPECT_EQ(j["rows"][9]["cells"][3]["verdict"], "not modelled");
     // B7 on the seed: K1's violation, which the scenario's bug.masked names.
-    EXPECT_EQ(j["rows"][2]["bug"], "B7");
-    EXPECT_EQ(j["rows"][2]["cells"][0]["verdict"], "violated");
-    EXPECT_EQ(j["rows"][2]["cells"][0]["history"], "masked by K1");
+    EXPECT_EQ(j["rows"][3]["bug"], "B7");
+    EXPECT_EQ(j["rows"][3]["cells"][1]["verdict"], "violated");
+    EXPECT_EQ(j["rows"][3]["cells"][1]["history"], "masked by K1");
     const std::string md = cli::matrix_markdown(matrix());
     EXPECT_NE(md.find("| B8 hugetlb_sysctl_handler shares ctl_table.data between writers | P5 | "
-                      "**P5 (3)** | **P5 (3)** | **P5 (3)** | holds 74 |"),
+                      "holds 361 | **P5 (3)** | **P5 (3)** | **P5 (3)** | holds 74 |"),
               std::string::npos)
         << md;
-    EXPECT_NE(md.find("| P13 | P13 (5) by K1 | P13 (5) by K1 | **P13 (9)** |"), std::string::npos)
+    EXPECT_NE(md.find("| P13 | holds 6 | P13 (5) by K1 | P13 (5) by K1 | **P13 (9)** |"),
+              std::string::npos)
         << md;
 }
 

@@ -178,8 +178,7 @@ RC_GTEST_PROP(Reductions, PartialOrderKeepsEveryVerdict, ()) {
     const std::string toml = test::random_scenario_toml(true);
     RC_LOG() << toml;
     const model::Scenario sc = model::parse_scenario(toml, "generated.toml", "generated");
-    const auto& variants = model::all_variants();
-    const model::Variant& v = *variants[*rc::gen::inRange<std::size_t>(0, variants.size())];
+    const model::Variant& v = test::any_variant_for(sc);
     const PropertySet props = random_properties();
     RC_LOG() << "variant " << v.name() << ", properties " << properties::format_property_set(props);
     const model::HugetlbModel m(sc, v);
@@ -348,8 +347,7 @@ TEST(Symmetry, SwappingTwinsCommutesWithSuccessors) {
 
 RC_GTEST_PROP(Reductions, SymmetryKeepsEveryVerdict, ()) {
     const model::Scenario sc = generated_with_twin();
-    const auto& variants = model::all_variants();
-    const model::Variant& v = *variants[*rc::gen::inRange<std::size_t>(0, variants.size())];
+    const model::Variant& v = test::any_variant_for(sc);
     const PropertySet props = random_properties();
     RC_LOG() << "variant " << v.name() << ", properties " << properties::format_property_set(props);
     const model::HugetlbModel m(sc, v);

@@ -127,13 +127,22 @@ TEST(ReservationScenario, BadInputNamesTheField) {
     }
 }
 
-TEST(ReservationScenario, EveryVariantModelsReservationsOfflineAndFrames) {
-    // The refusal itself is tested with gigantic pages (test_gigantic), which only the seed has.
+TEST(ReservationScenario, EveryVariantModelsReservationsAndFrames) {
+    // v2.6.24 has no memory offline of huge pages (3.12) and no per-node file (2.6.33).
     for (const model::Variant* v : model::all_variants()) {
-        EXPECT_EQ(model::HugetlbModel::missing_features(test::scenario(kOneMapping), *v), "")
-            << v->name();
-        EXPECT_TRUE(v->features().reservations && v->features().dissolve && v->features().frames)
-            << v->name();
+        EXPECT_TRUE(v->features().reservations && v->features().frames) << v->name();
+        EXPECT_EQ(v->features().dissolve, v->name() != "v2.6.24") << v->name();
+    }
+    EXPECT_EQ(model::HugetlbModel::missing_features(test::scenario(kOneMapping),
+                                                    model::find_variant("v2.6.24")),
+              "memory offline (DISSOLVE)");
+    try {
+        model::HugetlbModel(test::scenario(kOneMapping), "v2.6.24");
+        ADD_FAILURE() << "v2.6.24 took DISSOLVE";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("variants that do: seed, seed-zone-check, v4.19"),
+                  std::string::npos)
+            << e.what();
     }
 }
 
@@ -515,6 +524,152 @@ TEST(ReservationSteps, V618DissolveCountsAFreePageAsSurplusWhenTheNodeHasSome) {
     }
 }
 
+// ---- v2.6.24 ----------------------------------------------------------------------------
+
+// Runs actor a's steps while it has only one successor and its op does not change; the
+// labels taken.
+std::vector<Step> run_op(const model::HugetlbModel& m, Values& x, std::uint32_t a) {
+    const auto& v = vars(m);
+    const std::uint64_t op = x[v.actor[a].op];
+    std::vector<Step> steps;
+    while (x[v.actor[a].op] == op) {
+        const auto next = of_actor(m, x, a);
+        if (next.size() != 1) break;
+        steps.push_back(next[0].transition.step);
+        x = next[0].after;
+    }
+    return steps;
+}
+
+// B3's shape: MMAP gathers with alloc_buddy_huge_page, puts the page not needed back with
+// the lock dropped (M3) and commits resv += k only in M4; with none to put back, M2 does
+// M4's work in its own section.
+TEST(V2624, TheReservationIsCommittedAfterGather) {
+    const model::HugetlbModel m(test::scenario(kMapper), "v2.6.24");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    EXPECT_EQ(run_op(m, x, 0),
+              (std::vector<Step>{Step::M1, Step::B1, Step::B2, Step::B3, Step::M2}));
+    EXPECT_EQ(x[v.resv_huge_pages], 2u);
+    EXPECT_EQ(x[v.actor[0].reserved], 2u);
+    // A free page appeared while gathering: the surplus page is not needed.
+    Values y = Values::initial(m);
+    y = of_actor(m, y, 0)[0].after;  // M1: unlock, allocate
+    for (int k = 0; k < 3; ++k)
+        y = of_actor(m, y, 0)[0].after;  // B1 B2 B3
+    y[v.free_huge_pages] = 2;
+    y[v.free_huge_pages_node[1]] = 1;
+    y[v.nr_huge_pages] = 3;
+    y[v.nr_huge_pages_node[1]] = 1;
+    y[v.buddy[1]] = 1;
+    y[v.frames[1][1]] = model::frames::free;
+    const auto m2 = of_actor(m, y, 0);
+    ASSERT_EQ(m2.size(), 1u);
+    EXPECT_EQ(m2[0].after[v.resv_huge_pages], 0u);  // not yet
+    EXPECT_EQ(m.variant().step_of_pc(m2[0].after[v.actor[0].pc]), Step::M3);
+    y = m2[0].after;
+    EXPECT_EQ(run_op(m, y, 0), (std::vector<Step>{Step::M3, Step::M4}));
+    EXPECT_EQ(y[v.resv_huge_pages], 2u);
+    EXPECT_EQ(y[v.surplus_huge_pages], 0u);
+}
+
+// alloc_huge_page_shared: a reserved fault dequeues (resv--) or fails, never a surplus page.
+TEST(V2624, ASharedFaultHasNoBuddyFallback) {
+    const model::HugetlbModel m(test::scenario(kMapper), "v2.6.24");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    x[v.actor[0].op] = 1;
+    x[v.actor[0].reserved] = 1;
+    x[v.resv_huge_pages] = 1;
+    auto next = of_actor(m, x, 0);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].after[v.resv_huge_pages], 0u);
+    EXPECT_EQ(next[0].after[v.actor[0].owned], model::encode_index(0));
+    x[v.free_huge_pages] = 0;
+    x[v.free_huge_pages_node[0]] = 0;
+    x[v.nr_huge_pages] = 0;
+    x[v.nr_huge_pages_node[0]] = 0;
+    x[v.buddy[0]] = 2;
+    x[v.frames[0][1]] = model::frames::buddy;
+    next = of_actor(m, x, 0);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].after[v.actor[0].op], 2u);  // the fault is over: VM_FAULT_OOM
+    EXPECT_EQ(next[0].after[v.actor[0].owned], 0u);
+    EXPECT_EQ(next[0].after[v.actor[0].reserved], 1u);
+    EXPECT_EQ(next[0].after[v.nr_huge_pages], 0u);
+}
+
+// return_unused_surplus_pages: resv -= unused, the surplus pages freed without a lock drop;
+// with none free it spins holding hugetlb_lock (K3).
+TEST(V2624, MunmapFreesWithoutDroppingTheLockOrSpins) {
+    const model::HugetlbModel m(test::scenario(kMapper), "v2.6.24");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    x[v.actor[0].op] = 3;
+    x[v.actor[0].reserved] = 1;
+    x[v.resv_huge_pages] = 1;
+    x[v.surplus_huge_pages] = 1;
+    x[v.surplus_huge_pages_node[0]] = 1;
+    auto next = of_actor(m, x, 0);
+    ASSERT_EQ(next.size(), 1u);  // no cond_resched_lock choice
+    EXPECT_EQ(next[0].after[v.resv_huge_pages], 0u);
+    EXPECT_EQ(next[0].after[v.surplus_huge_pages], 0u);
+    EXPECT_EQ(next[0].after[v.buddy[0]], 2u);
+    EXPECT_EQ(next[0].after[v.actor[0].op], 4u);
+    x[v.free_huge_pages_node[0]] = 0;  // the surplus page is in use
+    x[v.free_huge_pages_node[1]] = 1;
+    next = of_actor(m, x, 0);
+    ASSERT_EQ(next.size(), 1u);
+    EXPECT_EQ(next[0].after[v.resv_huge_pages], 0u);
+    EXPECT_EQ(next[0].after[v.hugetlb_lock], model::encode_index(0));
+    EXPECT_EQ(m.variant().step_of_pc(next[0].after[v.actor[0].pc]), Step::X2);
+    EXPECT_TRUE(m.self_deadlocked(next[0].after.packed().data(), 0));
+}
+
+constexpr const char* kResizer = R"toml(
+nodes = 2
+mem = [2, 2]
+pool = [1, 1]
+overcommit = 1
+[[actor]]
+name = "A"
+home = 0
+script = ["RESIZE(0)"]
+[[actor]]
+name = "B"
+home = 1
+script = ["RESIZE(2)"]
+)toml";
+
+// hugetlb_sysctl_handler: max_huge_pages = v (S1), count = max_huge_pages (S2), both
+// unlocked; the shrink dequeues home node first under the one lock section, surplus
+// untouched.
+TEST(V2624, SysctlWritesTheGlobalAndTheShrinkDequeues) {
+    const model::HugetlbModel m(test::scenario(kResizer), "v2.6.24");
+    const auto& v = vars(m);
+    Values x = Values::initial(m);
+    x = of_actor(m, x, 0)[0].after;  // A: S1
+    EXPECT_EQ(x[v.max_huge_pages], 0u);
+    x = of_actor(m, x, 1)[0].after;  // B: S1
+    EXPECT_EQ(x[v.max_huge_pages], 2u);
+    x = of_actor(m, x, 0)[0].after;  // A: S2 loads B's value
+    EXPECT_EQ(x[v.actor[0].count], 2u);
+    Values y = Values::initial(m);
+    y = of_actor(m, y, 0)[0].after;  // S1
+    y = of_actor(m, y, 0)[0].after;  // S2
+    y[v.surplus_huge_pages] = 1;     // node 0's page counts as surplus: the shrink ignores it
+    y[v.surplus_huge_pages_node[0]] = 1;
+    y[v.nr_huge_pages] = 2;
+    const auto r1 = of_actor(m, y, 0);
+    ASSERT_EQ(r1.size(), 1u);  // no cond_resched_lock choice
+    EXPECT_EQ(r1[0].transition.step, Step::R1);
+    // persistent 1 > count 0: dequeue_huge_page takes the home node's page.
+    EXPECT_EQ(r1[0].after[v.free_huge_pages_node[0]], 0u);
+    EXPECT_EQ(r1[0].after[v.free_huge_pages_node[1]], 1u);
+    EXPECT_EQ(r1[0].after[v.surplus_huge_pages_node[0]], 1u);  // > nr_huge_pages_node[0] = 0
+    EXPECT_EQ(r1[0].after[v.nr_huge_pages_node[0]], 0u);
+}
+
 // ---- the properties --------------------------------------------------------------------
 
 properties::PropertySet only(std::size_t index) {
@@ -634,7 +789,8 @@ RC_GTEST_PROP(FramesAgree, OnGeneratedScenarios, ()) {
     const model::Scenario sc = test::scenario(test::random_scenario_toml(true), "generated");
     std::vector<const model::Variant*> with_frames;
     for (const model::Variant* v : model::all_variants())
-        if (v->features().frames) with_frames.push_back(v);
+        if (v->features().frames && model::HugetlbModel::missing_features(sc, *v).empty())
+            with_frames.push_back(v);
     const model::Variant& variant = **rc::gen::elementOf(with_frames);
     model::Scenario pages = sc;
     model::enable_frames(pages);

@@ -239,7 +239,7 @@ TEST(ScenarioErrors, BugTable) {
     EXPECT_EQ(error_of(head + "id = \"B1\"\n"), "bad.toml:9: field 'bug.title': missing");
     EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"P1\"\n"
                               "present = [\"v9\"]\n"),
-              "bad.toml:14: field 'bug.present[0]': unknown variant 'v9' (known: seed, "
+              "bad.toml:14: field 'bug.present[0]': unknown variant 'v9' (known: v2.6.24, seed, "
               "seed-zone-check, v4.19, v5.4, v6.6, v6.18)");
     EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"X\"\n"
                               "present = []\n"),
@@ -253,7 +253,7 @@ TEST(ScenarioErrors, BugTable) {
               "can mask it there");
     EXPECT_EQ(error_of(head + "id = \"B1\"\ntitle = \"t\"\nfix = \"f\"\nproperty = \"P1\"\n"
                               "present = []\n[bug.masked]\nv9 = \"K1\"\n"),
-              "bad.toml:16: field 'bug.masked.v9': unknown variant 'v9' (known: seed, "
+              "bad.toml:16: field 'bug.masked.v9': unknown variant 'v9' (known: v2.6.24, seed, "
               "seed-zone-check, v4.19, v5.4, v6.6, v6.18)");
 }
 
@@ -264,8 +264,8 @@ TEST(Variant, UnknownVariantIsAnInputError) {
     } catch (const InputError& e) {
         EXPECT_STREQ(
             e.what(),
-            "--variant: unknown variant 'v9.9' (known: seed, seed-zone-check, v4.19, v5.4, v6.6, "
-            "v6.18)");
+            "--variant: unknown variant 'v9.9' (known: v2.6.24, seed, seed-zone-check, v4.19, "
+            "v5.4, v6.6, v6.18)");
     }
 }
 

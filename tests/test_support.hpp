@@ -119,6 +119,15 @@ inline Explored explore(const model::HugetlbModel& m,
     return out;
 }
 
+// A variant that can run the scenario, chosen by RapidCheck (v2.6.24 has no RESIZE_NODE).
+inline const model::Variant& any_variant_for(const model::Scenario& sc) {
+    std::vector<const model::Variant*> able;
+    for (const model::Variant* v : model::all_variants())
+        if (model::HugetlbModel::missing_features(sc, *v).empty()) able.push_back(v);
+    RC_ASSERT(!able.empty());
+    return **rc::gen::elementOf(able);
+}
+
 // A random small scenario as TOML text (so that generated scenarios also go through the
 // parser), for RapidCheck properties. RESIZE_NODE only when asked: the RM has no such op.
 inline std::string random_scenario_toml(bool resize_node) {

@@ -62,6 +62,10 @@ inline constexpr Footprint node_count =
 inline constexpr Footprint F1_to_B1 = dequeue | read_write(vars({pfn, resv_huge_pages})) | ends_op;
 // A fault with a reservation consumes it (resv_huge_pages--).
 inline constexpr Footprint F1_to_V1 = dequeue | read_write(vars({resv_huge_pages})) | ends_op;
+inline constexpr Footprint B1 = reads(vars({nr_overcommit_huge_pages})) |
+                                read_write(vars({nr_huge_pages, surplus_huge_pages})) | ends_op;
+inline constexpr Footprint B2 = alloc_pages;
+inline constexpr Footprint B3 = read_write(kPool) | may_underflow | ends_op;
 inline constexpr Footprint V1 =
     reads(vars({surplus_huge_pages, nr_overcommit_huge_pages})) | ends_op;
 inline constexpr Footprint V2 = alloc_pages | ends_op;

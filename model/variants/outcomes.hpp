@@ -19,6 +19,8 @@ inline constexpr Outcomes F1_to_V1{dequeued_home,    dequeued_other,    no_free_
 inline constexpr Outcomes F1_to_B1{dequeued_home,       dequeued_other,    no_free_page,
                                    free_lists_empty,    dequeued_reserved, reserved_no_page,
                                    gigantic_fault_fails};
+inline constexpr Outcomes B1{surplus_bumped, surplus_full};
+inline constexpr Outcomes B3{page_accounted, bump_undone};
 inline constexpr Outcomes V1{surplus_room, surplus_full};
 // alloc_pages_home_first (kernel.cpp marks them).
 inline constexpr Outcomes alloc_pages{buddy_home, buddy_other, buddy_none};

@@ -7,6 +7,7 @@
 
 namespace hugecheck::model::variants {
 
+const Variant& v2_6_24();
 const Variant& seed();
 const Variant& seed_zone_check();  // in seed.cpp: a patch variant
 const Variant& v4_19();

@@ -82,6 +82,43 @@ void after_unused_collect(StepCtx& c) {
     c.emit();
 }
 
+// 2.6.24's return_unused_surplus_pages loop, with resv already lowered: `while (nr_pages)`
+// walks the nodes from its static nid and frees a free page of a node with surplus pages;
+// it never drops the lock, and a full circle without such a page does not end it. When no
+// node has one, no other CPU can ever free one (that takes hugetlb_lock): the CPU spins
+// with the lock held, and the actor stays at X2 holding it.
+void unused_spin_loop(StepCtx& c, std::uint64_t nr_pages) {
+    const Vars& v = c.v;
+    for (; nr_pages > 0; --nr_pages) {
+        if (c.spinning()) break;
+        const std::uint32_t n =
+            kernel::first_in_cursor_order(c, v.unused_nid, [&](std::uint32_t k) {
+                return c[v.surplus_huge_pages_node[k]] > 0 && c[v.free_huge_pages_node[k]] > 0;
+            });
+        if (n == c.nodes) {
+            c.outcome(Outcome::unused_spins);
+            c.w.set(v.hugetlb_lock, encode_index(c.a));
+            c.note([&] {
+                return num(nr_pages) +
+                       " surplus page(s) to free but no node has a free one: the loop spins "
+                       "forever with hugetlb_lock held";
+            });
+            c.go(Step::X2);
+            return c.emit();
+        }
+        c.w.dec(v.free_huge_pages);
+        c.w.dec(v.free_huge_pages_node[n]);
+        c.w.dec(v.surplus_huge_pages);
+        c.w.dec(v.surplus_huge_pages_node[n]);
+        kernel::update_and_free_page(c, n, frames::free);
+        c.outcome(Outcome::unused_frees_keep);
+        c.note([&] { return "frees a free surplus page of node " + num(n) + " to buddy"; });
+    }
+    c.outcome(Outcome::unused_done);
+    c.complete();
+    c.emit();
+}
+
 // return_unused_surplus_pages(unused): nr_pages = min(unused, surplus_huge_pages).
 void return_unused_surplus_pages(StepCtx& c, std::uint64_t unused) {
     const Vars& v = c.v;
@@ -99,6 +136,7 @@ void return_unused_surplus_pages(StepCtx& c, std::uint64_t unused) {
     c.note([&] {
         return "resv_huge_pages -= " + num(unused) + " (" + num(c[v.resv_huge_pages]) + ")";
     });
+    if (style == UnusedStyle::upfront_spin) return unused_spin_loop(c, nr_pages);
     if (style == UnusedStyle::upfront_resched) {  // the loop without resv-- (B5)
         c.w.set(c.self.count, nr_pages);
         c.w.set(c.self.ret, 0);
@@ -149,6 +187,30 @@ void acct_tail(StepCtx& c) {
 // on) or B1 (alloc_buddy_huge_page, the seed).
 Step surplus_allocator(const StepCtx& c) {
     return c.m.variant().has(Step::V1) ? Step::V1 : Step::B1;
+}
+
+// 2.6.24's hugetlb_acct_memory(+k) after gather_surplus_pages returned 0: the cpuset check
+// fails with nothing given back (the pages gather enqueued stay in the pool, unreserved);
+// else `resv_huge_pages += delta`, only now, after every lock drop of gather (B3).
+void acct_tail_late(StepCtx& c) {
+    std::uint64_t free_in_cpuset = 0;
+    for (std::uint32_t n = 0; n < c.nodes; ++n)
+        free_in_cpuset += c[c.v.free_huge_pages_node[n]];
+    if (c.op.value > free_in_cpuset) {
+        c.outcome(Outcome::acct_cpuset_short);
+        c.note([&] {
+            return "delta " + num(c.op.value) + " > cpuset_mems_nr " + num(free_in_cpuset) +
+                   ": -ENOMEM, the reservation is not committed";
+        });
+        c.complete();
+        return c.emit();
+    }
+    c.outcome(Outcome::acct_done);
+    commit_reservation(c);
+    c.w.set(c.self.reserved, c.op.value);
+    c.note([&] { return "the mapping holds " + num(c.op.value) + " reservation(s)"; });
+    c.complete();
+    c.emit();
 }
 
 }  // namespace
@@ -219,6 +281,34 @@ void F1_reserved(StepCtx& c) {
     c.emit();
 }
 
+void F1_shared_no_fallback(StepCtx& c) {
+    const Vars& v = c.v;
+    for (std::uint32_t n : c.m.home_first(c.a)) {
+        if (c[v.free_huge_pages_node[n]] == 0) continue;
+        c.outcome(Outcome::dequeued_reserved);
+        c.w.dec(v.free_huge_pages);
+        c.w.dec(v.free_huge_pages_node[n]);
+        c.w.dec(v.resv_huge_pages);
+        c.w.set(c.self.reserved, c[c.self.reserved] - 1);
+        c.w.set(c.self.owned, encode_index(n));
+        kernel::frame_move(c, n, frames::free, kernel::mine(c, frames::Role::in_use));
+        c.note([&] {
+            return "alloc_huge_page_shared: dequeue_huge_page takes a free page of node " + num(n) +
+                   ", resv_huge_pages--";
+        });
+        c.complete();
+        return c.emit();
+    }
+    c.outcome(Outcome::shared_fault_oom);
+    c.note([] {
+        return std::string(
+            "alloc_huge_page_shared: no free page on its nodes and no buddy fallback: "
+            "VM_FAULT_OOM");
+    });
+    c.complete();
+    c.emit();
+}
+
 void W1_load_resv(StepCtx& c) {
     c.w.set(c.self.count, c[c.v.resv_huge_pages]);
     c.note([&] {
@@ -251,6 +341,16 @@ void W3_resv_locked(StepCtx& c) {
 }
 
 // ---- MMAP ------------------------------------------------------------------------------
+
+void M1_commit_late(StepCtx& c) {
+    const Vars& v = c.v;
+    const __int128 needed =
+        static_cast<__int128>(c[v.resv_huge_pages]) + delta(c) - c[v.free_huge_pages];
+    if (needed > 0) return M1(c);
+    c.outcome(Outcome::resv_commits);
+    c.note([] { return std::string("needed <= 0: gather_surplus_pages returns 0"); });
+    acct_tail_late(c);
+}
 
 void M1(StepCtx& c) {
     const Vars& v = c.v;
@@ -301,9 +401,16 @@ void gather_relock(StepCtx& c, bool commit_now) {
     // meanwhile ("if ((--needed) < 0) break").
     const auto to_enqueue =
         needed + allocated > 0 ? static_cast<std::uint64_t>(needed + allocated) : 0;
+    c.note([&] {
+        return "enough pages: enqueue " + num(to_enqueue) + ", put_page the other " +
+               num(allocated - to_enqueue);
+    });
     if (commit_now) commit_reservation(c);
     for (std::uint64_t k = 0; k < to_enqueue; ++k)
         kernel::enqueue_huge_page(c, kernel::page_list_pop(c));
+    // 2.6.24 drops the lock only around the put_page of a page not needed: with none,
+    // gather returns to hugetlb_acct_memory in the same section.
+    if (!commit_now && kernel::page_list_empty(c)) return acct_tail_late(c);
     c.go(kernel::page_list_empty(c) ? Step::M4 : Step::M3);
     c.emit();
 }
@@ -314,6 +421,15 @@ void M2(StepCtx& c) {
 }
 
 void M2_commit_late(StepCtx& c) {
+    // 2.6.24: a failed alloc_buddy_huge_page takes the lock and frees every page gathered
+    // ("needed = 0; goto free"), without looking at needed again.
+    if (c[c.self.ret] != 0) {
+        c.outcome(Outcome::gather_gives_up);
+        c.note([] { return std::string("an allocation failed: free what we have, -ENOMEM"); });
+        if (kernel::page_list_empty(c)) return M4(c);  // the same section: goto out
+        c.go(Step::M3);
+        return c.emit();
+    }
     gather_relock(c, false);
 }
 
@@ -357,8 +473,8 @@ void M4(StepCtx& c) {
 }
 
 void M4_commit_late(StepCtx& c) {
-    if (c[c.self.ret] == 0) commit_reservation(c);
-    M4(c);
+    if (c[c.self.ret] != 0) return M4(c);
+    acct_tail_late(c);
 }
 
 // ---- MUNMAP ----------------------------------------------------------------------------

@@ -25,6 +25,9 @@ void surplus_failed(StepCtx& c);
 // takes any free page of its nodes: resv_huge_pages--, the reservation is consumed. No page
 // (its policy's nodes have none): the surplus allocator (V1; the seed's B1).
 void F1_reserved(StepCtx& c);
+// 2.6.24's alloc_huge_page_shared: dequeue_huge_page (resv--) or VM_FAULT_OOM; a shared
+// mapping has no buddy fallback.
+void F1_shared_no_fallback(StepCtx& c);
 // 12df140f0bdf: up to v5.4 `h->resv_huge_pages--` follows alloc_buddy_huge_page_with_mpol
 // before spin_lock: a load (W1) and a store (W2) another CPU can come between. After the
 // fix it is in the lock section that moves the page to the active list (W3).
@@ -36,6 +39,10 @@ void W3_resv_locked(StepCtx& c);
 // M1: gather_surplus_pages' first section: needed = resv + k - free; none needed: resv +=
 // k and the accounting ends; else unlock and allocate `needed` surplus pages (V1).
 void M1(StepCtx& c);
+// 2.6.24 (before "hugetlb: Close a difficult to trigger reservation race"): gather commits
+// nothing; hugetlb_acct_memory checks the cpuset and then does resv += k, after gather's
+// lock drops (M2_commit_late, M4_commit_late). A failed allocation frees everything.
+void M1_commit_late(StepCtx& c);
 // M2: the lock again after the allocations: needed again (resv or free may have changed);
 // still short: retry (V1) or, when an allocation failed, give up (-ENOMEM); enough: resv
 // += k, enqueue the needed pages, unlock, free the rest (M3).

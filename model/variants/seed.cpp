@@ -25,78 +25,6 @@
 
 namespace hugecheck::model::variants {
 
-namespace {
-
-// B1: alloc_buddy_huge_page, the locked head: "assume we will successfully allocate".
-void B1(StepCtx& c) {
-    const Vars& v = c.v;
-    if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
-        c.outcome(Outcome::surplus_full);
-        c.note([&] {
-            return "surplus_huge_pages " + std::to_string(c[v.surplus_huge_pages]) +
-                   " >= nr_overcommit_huge_pages " + std::to_string(c[v.nr_overcommit_huge_pages]) +
-                   (c.op.kind == OpKind::mmap ? ": no surplus page" : ": the fault fails (ENOSPC)");
-        });
-        resv::surplus_failed(c);
-    } else {
-        c.outcome(Outcome::surplus_bumped);
-        c.w.inc(v.nr_huge_pages);
-        c.w.inc(v.surplus_huge_pages);
-        c.go(Step::B2);
-    }
-    c.emit();
-}
-
-// B2: alloc_pages(NUMA_NO_NODE), unlocked.
-void B2(StepCtx& c) {
-    const std::uint32_t n = kernel::alloc_pages_home_first(c);
-    c.w.set(c.self.page_node, n == c.nodes ? kNone : encode_index(n));
-    c.go(Step::B3);
-    c.emit();
-}
-
-// B3: alloc_buddy_huge_page, the locked tail: "We incremented the global counters
-// already", so only the node's; or undo the B1 bump.
-void B3(StepCtx& c) {
-    const Vars& v = c.v;
-    const std::uint64_t page_node = c[c.self.page_node];
-    if (page_node != kNone) {
-        const auto n = static_cast<std::uint32_t>(page_node - 1);
-        c.outcome(Outcome::page_accounted);
-        c.w.inc(v.nr_huge_pages_node[n]);
-        c.w.inc(v.surplus_huge_pages_node[n]);
-        kernel::frame_move(c, n, kernel::mine(c, frames::Role::allocating),
-                           kernel::mine(c, frames::Role::unlisted));
-        resv::surplus_page(c);  // the fault's page, or (MMAP) onto surplus_list
-    } else {
-        c.outcome(Outcome::bump_undone);
-        c.w.dec(v.nr_huge_pages);
-        c.w.dec(v.surplus_huge_pages);
-        c.note([&] {
-            return std::string("no page: undo the bump") +
-                   (c.op.kind == OpKind::mmap ? "" : ", the fault fails");
-        });
-        resv::surplus_failed(c);
-    }
-    c.emit();
-}
-
-namespace local_fp {  // footprints of this file's handlers (model/variants/footprints.hpp)
-using namespace fp;
-inline constexpr Footprint B1 = reads(vars({nr_overcommit_huge_pages})) |
-                                read_write(vars({nr_huge_pages, surplus_huge_pages})) | ends_op;
-inline constexpr Footprint B2 = alloc_pages;
-inline constexpr Footprint B3 = read_write(kPool) | may_underflow | ends_op;
-}  // namespace local_fp
-
-namespace local_out {  // outcomes of this file's handlers (model/variants/outcomes.hpp)
-using enum Outcome;
-inline constexpr Outcomes B1{surplus_bumped, surplus_full};
-inline constexpr Outcomes B3{page_accounted, bump_undone};
-}  // namespace local_out
-
-}  // namespace
-
 const Variant& seed() {
     static const Variant v(
         "seed",
@@ -122,14 +50,14 @@ const Variant& seed() {
              "a free page, home node first, if free - resv > 0 (reserved: any, resv--); else B1",
              shared::F1_to_B1, fp::F1_to_B1, false, SharedTable::none, out::F1_to_B1},
             {Step::B1, kSurplus, kLocked, "alloc_buddy_huge_page", "002:138-146",
-             "fail if surplus >= overcommit, else assume success: nr++, surplus++", B1,
-             local_fp::B1, true, SharedTable::none, local_out::B1},
+             "fail if surplus >= overcommit, else assume success: nr++, surplus++", shared::B1,
+             fp::B1, true, SharedTable::none, out::B1},
             {Step::B2, kSurplus, 0, "alloc_pages", "002:148-155",
-             "take a buddy block, home node first", B2, local_fp::B2, true, SharedTable::none,
+             "take a buddy block, home node first", shared::B2, fp::B2, true, SharedTable::none,
              out::alloc_pages},
             {Step::B3, kSurplus, kLocked, "alloc_buddy_huge_page", "002:162-179",
-             "account the page on its node (nr_node++, surplus_node++), or undo the B1 bump", B3,
-             local_fp::B3, true, SharedTable::none, local_out::B3},
+             "account the page on its node (nr_node++, surplus_node++), or undo the B1 bump",
+             shared::B3, fp::B3, true, SharedTable::none, out::B3},
             {Step::U1, kUnmap, kLocked, "free_huge_page", "002:166 (dtor); 000:129-132",
              "free the owned page: to buddy if its node has surplus, else to the free list",
              shared::U1_free_huge_page, fp::U1_free_huge_page, false, SharedTable::none,

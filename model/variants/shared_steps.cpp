@@ -39,6 +39,67 @@ void F1_to_B1(StepCtx& c) {
     c.emit();
 }
 
+void F1_shared_or_private(StepCtx& c) {
+    if (c[c.self.reserved] > 0) return resv::F1_shared_no_fallback(c);
+    F1_to_B1(c);
+}
+
+// ---- alloc_buddy_huge_page (2.6.24 - v4.15; the seed) -------------------------------
+
+// B1: alloc_buddy_huge_page, the locked head: "assume we will successfully allocate".
+void B1(StepCtx& c) {
+    const Vars& v = c.v;
+    if (c[v.surplus_huge_pages] >= c[v.nr_overcommit_huge_pages]) {
+        c.outcome(Outcome::surplus_full);
+        c.note([&] {
+            return "surplus_huge_pages " + num(c[v.surplus_huge_pages]) +
+                   " >= nr_overcommit_huge_pages " + num(c[v.nr_overcommit_huge_pages]) +
+                   (c.op.kind == OpKind::mmap ? ": no surplus page" : ": the fault fails (ENOSPC)");
+        });
+        resv::surplus_failed(c);
+    } else {
+        c.outcome(Outcome::surplus_bumped);
+        c.w.inc(v.nr_huge_pages);
+        c.w.inc(v.surplus_huge_pages);
+        c.go(Step::B2);
+    }
+    c.emit();
+}
+
+// B2: alloc_pages(NUMA_NO_NODE), unlocked.
+void B2(StepCtx& c) {
+    const std::uint32_t n = kernel::alloc_pages_home_first(c);
+    c.w.set(c.self.page_node, n == c.nodes ? kNone : encode_index(n));
+    c.go(Step::B3);
+    c.emit();
+}
+
+// B3: alloc_buddy_huge_page, the locked tail: "We incremented the global counters
+// already", so only the node's; or undo the B1 bump.
+void B3(StepCtx& c) {
+    const Vars& v = c.v;
+    const std::uint64_t page_node = c[c.self.page_node];
+    if (page_node != kNone) {
+        const auto n = static_cast<std::uint32_t>(page_node - 1);
+        c.outcome(Outcome::page_accounted);
+        c.w.inc(v.nr_huge_pages_node[n]);
+        c.w.inc(v.surplus_huge_pages_node[n]);
+        kernel::frame_move(c, n, kernel::mine(c, frames::Role::allocating),
+                           kernel::mine(c, frames::Role::unlisted));
+        resv::surplus_page(c);  // the fault's page, or (MMAP) onto surplus_list
+    } else {
+        c.outcome(Outcome::bump_undone);
+        c.w.dec(v.nr_huge_pages);
+        c.w.dec(v.surplus_huge_pages);
+        c.note([&] {
+            return std::string("no page: undo the bump") +
+                   (c.op.kind == OpKind::mmap ? "" : ", the fault fails");
+        });
+        resv::surplus_failed(c);
+    }
+    c.emit();
+}
+
 void F1_to_V1(StepCtx& c) {
     if (c[c.self.reserved] > 0) return resv::F1_reserved(c);
     if (kernel::dequeue_huge_page_vma(c))
@@ -210,6 +271,24 @@ void S2(StepCtx& c) {
     c.emit();
 }
 
+// 2.6.24: the ctl_table's .data is &max_huge_pages itself.
+void S1_store_max(StepCtx& c) {
+    c.w.set(c.v.max_huge_pages, c.op.value);
+    c.note([&] { return "max_huge_pages = " + num(c.op.value) + ", without the lock"; });
+    c.go(Step::S2);
+    c.emit();
+}
+
+void S2_load_max(StepCtx& c) {
+    c.w.set(c.self.count, c[c.v.max_huge_pages]);
+    c.note([&] {
+        return "count = max_huge_pages = " + num(c[c.v.max_huge_pages]) +
+               (c[c.v.max_huge_pages] == c.op.value ? "" : ": another writer's value");
+    });
+    c.go(Step::R1);
+    c.emit();
+}
+
 // `count += h->nr_huge_pages - h->nr_huge_pages_node[nid]` loads nr_huge_pages first (N1)
 // and nr_huge_pages_node[nid] second (N2); another CPU may change either between.
 void N1(StepCtx& c) {
@@ -251,6 +330,38 @@ void out(StepCtx& c, MaxStore store) {
     }
 }
 
+namespace {
+// 2.6.24's shrink: `page = dequeue_huge_page(NULL, 0); update_and_free_page(page);` while
+// min_count < persistent, all under the lock. dequeue_huge_page walks the resizing task's
+// zonelist (home node first) and takes any free page; update_and_free_page leaves the
+// surplus counters alone, whether or not the page's node has surplus pages.
+void shrink_by_dequeue(StepCtx& c) {
+    const Vars& v = c.v;
+    while (c[c.self.min_count] < c.persistent()) {
+        if (c.spinning()) break;
+        std::uint32_t n = c.nodes;
+        for (std::uint32_t k : c.m.home_first(c.a))
+            if (c[v.free_huge_pages_node[k]] > 0) {
+                n = k;
+                break;
+            }
+        if (n == c.nodes) {
+            c.outcome(Outcome::shrink_no_free_page);
+            c.note([] { return std::string("dequeue_huge_page finds no free page"); });
+            return;
+        }
+        c.outcome(Outcome::shrink_dequeues);
+        c.w.dec(v.free_huge_pages);
+        c.w.dec(v.free_huge_pages_node[n]);
+        kernel::update_and_free_page(c, n, frames::free);
+        c.note([&] {
+            return "dequeue_huge_page: a free page of node " + num(n) +
+                   ", update_and_free_page to buddy";
+        });
+    }
+}
+}  // namespace
+
 void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
     const Vars& v = c.v;
     const ActorSlots& s = c.self;
@@ -272,6 +383,12 @@ void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
         c.w.set(s.min_count, std::max(c[s.count], in_use));
     }
     if (c[s.min_count] >= c.persistent()) c.outcome(Outcome::no_shrink);
+    if (c.m.variant().features().shrink_dequeues) {
+        shrink_by_dequeue(c);
+        kernel::mark_surplus_pages(c);
+        out(c, store);
+        return c.emit();
+    }
     while (c[s.min_count] < c.persistent()) {
         if (c.spinning()) break;
         if (!kernel::free_pool_huge_page(c)) {
@@ -295,6 +412,9 @@ void set_max_huge_pages_locked(StepCtx& c, Step entry, MaxStore store) {
 
 void R1_from_tmp(StepCtx& c) {
     if (c.op.kind == OpKind::resize) c.w.set(c.self.count, c[c.self.tmp]);
+    set_max_huge_pages_locked(c, Step::R1, MaxStore::after_unlock);
+}
+void R1_from_count(StepCtx& c) {
     set_max_huge_pages_locked(c, Step::R1, MaxStore::after_unlock);
 }
 void R6_after_unlock(StepCtx& c) {

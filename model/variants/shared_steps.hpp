@@ -12,6 +12,17 @@ namespace hugecheck::model::shared {
 // (B1), or alloc_surplus_huge_page (V1) from v4.19 on.
 void F1_to_B1(StepCtx& c);
 void F1_to_V1(StepCtx& c);
+// 2.6.24's alloc_huge_page: a mapping with a reservation is a shared one
+// (alloc_huge_page_shared: dequeue_huge_page, resv--, no buddy fallback); any other a
+// private one (alloc_huge_page_private: dequeue if free > resv, else
+// alloc_buddy_huge_page, B1).
+void F1_shared_or_private(StepCtx& c);
+// alloc_buddy_huge_page (2.6.24 - v4.15, the seed): B1 bumps nr and surplus under the lock
+// ("assume we will successfully allocate"), B2 takes a buddy block unlocked, B3 counts the
+// page on its node, or undoes the bump.
+void B1(StepCtx& c);
+void B2(StepCtx& c);
+void B3(StepCtx& c);
 // alloc_surplus_huge_page (v4.19 - v6.6; v6.18 has its own V3):
 // V1: the first locked check: fail if surplus >= overcommit.
 void V1(StepCtx& c);
@@ -53,6 +64,12 @@ void S2(StepCtx& c);
 // N1 / N2: __nr_hugepages_store_common's `count += h->nr_huge_pages -
 // h->nr_huge_pages_node[nid]` without the lock: two loads, other CPUs between them.
 void N1(StepCtx& c);
+// 2.6.24: hugetlb_sysctl_handler's table->data is &max_huge_pages: proc_doulongvec_minmax
+// stores v there (S1), then `max_huge_pages = set_max_huge_pages(max_huge_pages)` loads it
+// again (S2), both without a lock: another writer's store can come between, and then the
+// count is not this writer's v.
+void S1_store_max(StepCtx& c);
+void S2_load_max(StepCtx& c);
 void N2(StepCtx& c);
 
 // ---- set_max_huge_pages up to v5.4 -------------------------------------------------
@@ -71,6 +88,8 @@ void out(StepCtx& c, MaxStore store);
 // seed and v4.19: R1 takes a RESIZE's count from the handler's tmp (N1/N2 computed a
 // RESIZE_NODE's); R10 stores max_huge_pages after the lock is dropped.
 void R1_from_tmp(StepCtx& c);
+// 2.6.24: R1 with the count S2 loaded.
+void R1_from_count(StepCtx& c);
 void R6_after_unlock(StepCtx& c);
 void R7_after_unlock(StepCtx& c);
 void R6f_after_unlock(StepCtx& c);
