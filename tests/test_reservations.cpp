@@ -38,6 +38,38 @@ std::vector<test::Successor> of_actor(const model::HugetlbModel& m, const Values
     return test::successors(m, x, static_cast<int>(a));
 }
 
+// kMapper's actor at its FAULT with one reservation and no free page (node 0's page back in
+// buddy): the reserved fault's slow path.
+Values reserved_fault_without_free_page(const model::HugetlbModel& m) {
+    const auto& v = m.vars();
+    Values x = Values::initial(m);
+    x[v.actor[0].op] = 1;
+    x[v.actor[0].reserved] = 1;
+    x[v.resv_huge_pages] = 1;
+    x[v.free_huge_pages] = 0;
+    x[v.free_huge_pages_node[0]] = 0;
+    x[v.nr_huge_pages] = 0;
+    x[v.nr_huge_pages_node[0]] = 0;
+    x[v.buddy[0]] = 2;
+    x[v.frames[0][1]] = model::frames::buddy;
+    return x;
+}
+
+// Runs actor a's steps while it has only one successor and its op does not change; the
+// labels taken.
+std::vector<Step> run_op(const model::HugetlbModel& m, Values& x, std::uint32_t a) {
+    const auto& v = m.vars();
+    const std::uint64_t op = x[v.actor[a].op];
+    std::vector<Step> steps;
+    while (x[v.actor[a].op] == op) {
+        const auto next = of_actor(m, x, a);
+        if (next.size() != 1) break;
+        steps.push_back(next[0].transition.step);
+        x = next[0].after;
+    }
+    return steps;
+}
+
 // ---- parsing ---------------------------------------------------------------------------
 
 constexpr const char* kOneMapping = R"toml(
@@ -237,23 +269,9 @@ TEST(ReservationSteps, TheSlowPathDecrementsResvUnlockedUpToTheFix) {
     for (const char* variant : {"v4.19", "v5.4"}) {
         const model::HugetlbModel m(test::scenario(kMapper), variant);
         const auto& v = vars(m);
-        Values x = Values::initial(m);
-        x[v.actor[0].op] = 1;
-        x[v.actor[0].reserved] = 1;
-        x[v.resv_huge_pages] = 1;
-        x[v.free_huge_pages] = 0;  // no free page: the surplus allocator
-        x[v.free_huge_pages_node[0]] = 0;
-        x[v.nr_huge_pages] = 0;
-        x[v.nr_huge_pages_node[0]] = 0;
-        x[v.buddy[0]] = 2;
-        x[v.frames[0][1]] = model::frames::buddy;
-        std::vector<Step> steps;
-        while (x[v.actor[0].op] == 1) {
-            const auto next = of_actor(m, x, 0);
-            ASSERT_EQ(next.size(), 1u);
-            steps.push_back(next[0].transition.step);
-            x = next[0].after;
-        }
+        Values x = reserved_fault_without_free_page(m);
+        const std::vector<Step> steps = run_op(m, x, 0);
+        EXPECT_EQ(x[v.actor[0].op], 2u) << variant;
         const Step last = std::string(variant) == "v4.19" ? Step::W2 : Step::W3;
         EXPECT_EQ(steps.back(), last) << variant;
         if (last == Step::W2) {
@@ -424,24 +442,8 @@ TEST(SeedReservations, GatherSurplusPagesUsesAllocBuddyHugePage) {
 TEST(SeedReservations, AReservedSurplusFaultLeaksTheReserveCount) {
     const model::HugetlbModel m(test::scenario(kMapper), "seed");
     const auto& v = vars(m);
-    Values x = Values::initial(m);
-    x[v.actor[0].op] = 1;
-    x[v.actor[0].reserved] = 1;
-    x[v.resv_huge_pages] = 1;
-    x[v.free_huge_pages] = 0;  // no free page: the surplus allocator
-    x[v.free_huge_pages_node[0]] = 0;
-    x[v.nr_huge_pages] = 0;
-    x[v.nr_huge_pages_node[0]] = 0;
-    x[v.buddy[0]] = 2;
-    x[v.frames[0][1]] = model::frames::buddy;
-    std::vector<Step> steps;
-    while (x[v.actor[0].op] == 1) {
-        const auto next = of_actor(m, x, 0);
-        ASSERT_EQ(next.size(), 1u);
-        steps.push_back(next[0].transition.step);
-        x = next[0].after;
-    }
-    EXPECT_EQ(steps, (std::vector<Step>{Step::F1, Step::B1, Step::B2, Step::B3}));
+    Values x = reserved_fault_without_free_page(m);
+    EXPECT_EQ(run_op(m, x, 0), (std::vector<Step>{Step::F1, Step::B1, Step::B2, Step::B3}));
     EXPECT_EQ(x[v.actor[0].reserved], 0u);
     EXPECT_EQ(x[v.resv_huge_pages], 1u);  // the leak
     EXPECT_EQ(x[v.surplus_huge_pages], 1u);
@@ -526,21 +528,6 @@ TEST(ReservationSteps, V618DissolveCountsAFreePageAsSurplusWhenTheNodeHasSome) {
 
 // ---- v2.6.24 ----------------------------------------------------------------------------
 
-// Runs actor a's steps while it has only one successor and its op does not change; the
-// labels taken.
-std::vector<Step> run_op(const model::HugetlbModel& m, Values& x, std::uint32_t a) {
-    const auto& v = vars(m);
-    const std::uint64_t op = x[v.actor[a].op];
-    std::vector<Step> steps;
-    while (x[v.actor[a].op] == op) {
-        const auto next = of_actor(m, x, a);
-        if (next.size() != 1) break;
-        steps.push_back(next[0].transition.step);
-        x = next[0].after;
-    }
-    return steps;
-}
-
 // B3's shape: MMAP gathers with alloc_buddy_huge_page, puts the page not needed back with
 // the lock dropped (M3) and commits resv += k only in M4; with none to put back, M2 does
 // M4's work in its own section.
@@ -585,13 +572,7 @@ TEST(V2624, ASharedFaultHasNoBuddyFallback) {
     ASSERT_EQ(next.size(), 1u);
     EXPECT_EQ(next[0].after[v.resv_huge_pages], 0u);
     EXPECT_EQ(next[0].after[v.actor[0].owned], model::encode_index(0));
-    x[v.free_huge_pages] = 0;
-    x[v.free_huge_pages_node[0]] = 0;
-    x[v.nr_huge_pages] = 0;
-    x[v.nr_huge_pages_node[0]] = 0;
-    x[v.buddy[0]] = 2;
-    x[v.frames[0][1]] = model::frames::buddy;
-    next = of_actor(m, x, 0);
+    next = of_actor(m, reserved_fault_without_free_page(m), 0);
     ASSERT_EQ(next.size(), 1u);
     EXPECT_EQ(next[0].after[v.actor[0].op], 2u);  // the fault is over: VM_FAULT_OOM
     EXPECT_EQ(next[0].after[v.actor[0].owned], 0u);

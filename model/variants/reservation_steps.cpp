@@ -257,7 +257,10 @@ void surplus_failed(StepCtx& c) {
 
 // ---- FAULT with a reservation ----------------------------------------------------------
 
-void F1_reserved(StepCtx& c) {
+namespace {
+// dequeue_huge_page(_vma) for a fault that holds a reservation: the first node its policy
+// allows with a free page gives one, resv_huge_pages--, and the fault ends. False: none.
+bool dequeue_reserved(StepCtx& c) {
     const Vars& v = c.v;
     for (std::uint32_t n : c.m.home_first(c.a)) {
         if (c[v.free_huge_pages_node[n]] == 0) continue;
@@ -273,8 +276,15 @@ void F1_reserved(StepCtx& c) {
                    " with its reservation: resv_huge_pages--";
         });
         c.complete();
-        return c.emit();
+        c.emit();
+        return true;
     }
+    return false;
+}
+}  // namespace
+
+void F1_reserved(StepCtx& c) {
+    if (dequeue_reserved(c)) return;
     c.outcome(Outcome::reserved_no_page);
     c.note([] { return std::string("no free page on the nodes its policy allows: surplus page"); });
     c.go(surplus_allocator(c));
@@ -282,23 +292,7 @@ void F1_reserved(StepCtx& c) {
 }
 
 void F1_shared_no_fallback(StepCtx& c) {
-    const Vars& v = c.v;
-    for (std::uint32_t n : c.m.home_first(c.a)) {
-        if (c[v.free_huge_pages_node[n]] == 0) continue;
-        c.outcome(Outcome::dequeued_reserved);
-        c.w.dec(v.free_huge_pages);
-        c.w.dec(v.free_huge_pages_node[n]);
-        c.w.dec(v.resv_huge_pages);
-        c.w.set(c.self.reserved, c[c.self.reserved] - 1);
-        c.w.set(c.self.owned, encode_index(n));
-        kernel::frame_move(c, n, frames::free, kernel::mine(c, frames::Role::in_use));
-        c.note([&] {
-            return "alloc_huge_page_shared: dequeue_huge_page takes a free page of node " + num(n) +
-                   ", resv_huge_pages--";
-        });
-        c.complete();
-        return c.emit();
-    }
+    if (dequeue_reserved(c)) return;
     c.outcome(Outcome::shared_fault_oom);
     c.note([] {
         return std::string(
